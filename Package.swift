@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "clawrun",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "clawrun", targets: ["clawrun"]),
+        .executable(name: "openclaw-sim", targets: ["openclaw-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"]), .brew(["lua"])]
+        ),
+        .target(name: "CProcess"),
+        .target(name: "LuaRuntime", dependencies: ["CLua"]),
+        .target(
+            name: "ClawrunCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "DedalusAPI",
+            dependencies: [
+                "ClawrunCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "LocalMachines", dependencies: ["ClawrunCore", "CProcess"]),
+        .target(
+            name: "Emulator",
+            dependencies: [
+                "ClawrunCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "OpenClawSim",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "ClawrunHost",
+            dependencies: [
+                "LuaRuntime", "ClawrunCore",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "clawrun",
+            dependencies: [
+                "ClawrunHost", "ClawrunCore", "LocalMachines", "DedalusAPI", "Emulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "openclaw-sim", dependencies: ["OpenClawSim"]),
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
+        .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore"]),
+        .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore"]),
+        .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore"]),
+        .testTarget(name: "DedalusAPITests", dependencies: ["DedalusAPI", "Emulator", "LocalMachines", "ClawrunCore"]),
+        .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ClawrunCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
