@@ -59,6 +59,18 @@ static inline int clawrun_registry_index(void) { return LUA_REGISTRYINDEX; }
 /* The Swift side of every host function: it must never raise or yield itself. */
 typedef int (*clawrun_swift_fn)(lua_State *L);
 
+/* Continues a host function after its coroutine is resumed by the scheduler with
+   (true, results...) or (false, message): raising here is safe, no Swift frame is live. */
+static inline int clawrun_resume_k(lua_State *L, int status, lua_KContext ctx) {
+    int base = (int)ctx;
+    (void)status;
+    if (!lua_toboolean(L, base + 1)) {
+        lua_settop(L, base + 2);
+        return lua_error(L);
+    }
+    return lua_gettop(L) - (base + 1);
+}
+
 /* Called by Lua with the Swift function as upvalue 1 (a light userdata); raises or yields for
    Swift after the Swift frames have returned, so longjmp never crosses them. */
 static inline int clawrun_trampoline(lua_State *L) {
@@ -66,7 +78,8 @@ static inline int clawrun_trampoline(lua_State *L) {
     int r = fn(L);
     if (r >= 0) return r;
     if (r == CLAWRUN_RAISE) return lua_error(L);
-    return lua_yieldk(L, CLAWRUN_YIELD_BASE - r, 0, NULL);
+    int n = CLAWRUN_YIELD_BASE - r;
+    return lua_yieldk(L, n, (lua_KContext)(lua_gettop(L) - n), clawrun_resume_k);
 }
 
 /* Pushes a host function: the trampoline closing over the Swift function pointer and `extra`

@@ -1,0 +1,47 @@
+import Foundation
+
+/// The thread-safe queue through which async work hands results back to the scheduler's thread.
+final class Inbox: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [(Int, Resumption)] = []
+    private var interrupted = false
+
+    func post(_ coroutine: Int, _ resumption: Resumption) {
+        condition.lock()
+        items.append((coroutine, resumption))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Wakes the scheduler without a result (used to deliver an interruption).
+    func interrupt() {
+        condition.lock()
+        interrupted = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Takes everything posted, waiting until `deadline` (monotonic seconds) when there is nothing yet.
+    func take(waitUntil deadline: Double?) -> (items: [(Int, Resumption)], interrupted: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        if items.isEmpty && !interrupted {
+            if let deadline {
+                let wait = deadline - monotonicSeconds()
+                if wait > 0 { _ = condition.wait(until: Date(timeIntervalSinceNow: wait)) }
+            } else {
+                condition.wait()
+            }
+        }
+        let taken = items
+        items.removeAll(keepingCapacity: true)
+        let wasInterrupted = interrupted
+        interrupted = false
+        return (taken, wasInterrupted)
+    }
+}
+
+/// Monotonic seconds, for deadlines that the wall clock cannot move.
+func monotonicSeconds() -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000_000
+}

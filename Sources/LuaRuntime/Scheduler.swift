@@ -1,0 +1,269 @@
+import CLua
+import Foundation
+
+/// Drives every coroutine of one run on one thread: resumes those that are ready, wakes sleepers
+/// from a timer heap, and takes results of async work from an inbox. Host functions suspend the
+/// running coroutine (`suspend`, `perform`, `sleep`) and Swift concurrency does the I/O.
+public final class Scheduler {
+    public let state: LuaState
+    let inbox = Inbox()
+    var coroutines: [Int: Coroutine] = [:]
+    var ready: [(Int, Resumption?, Int32)] = []
+    var timers = TimerHeap()
+    var nextID = 0
+    var suspended = 0
+    var mainEnd: CoroutineEnd?
+    var mainResults: [LuaValue] = []
+    /// Set once an interruption was asked for: `parallel` starts no new items.
+    public private(set) var isCancelling = false
+    var cancelDeadline: Double?
+
+    /// The coroutine running now (nil between resumes).
+    public private(set) var current: Coroutine?
+    /// Called with the context and traceback of every error that ends a coroutine other than the main one.
+    public var onCoroutineError: ((CoroutineContext, String) -> Void)?
+    /// Names a `parallel` item for the context of the coroutine that runs it (e.g. a machine id).
+    public var labelForItem: ((LuaValue) -> String?)?
+    /// The `parallel` limit when a call gives none.
+    public var defaultLimit = 16
+
+    /// Makes the scheduler of a state and installs the coroutine wrappers that let host yields
+    /// pass through user coroutines.
+    public init(state: LuaState) throws {
+        self.state = state
+        state.scheduler = self
+        let L = state.L
+        try state.load(Scheduler.prelude, chunkName: "=(coroutine prelude)")
+        state.pushYieldSentinel(on: L)
+        if lua_pcall(L, 1, 0, 0) != LUA_OK {
+            let msg = state.errorText(at: -1, on: L)
+            lua_pop(L, 1)
+            throw LuaError(kind: .runtime, message: msg)
+        }
+    }
+
+    /// Runs the function on top of the main stack (below its `nargs` arguments) as the main
+    /// coroutine until it ends; returns its results or its error with traceback.
+    public func run(nargs: Int32 = 0, context: CoroutineContext = CoroutineContext()) -> Result<[LuaValue], LuaError> {
+        let main = spawn(nargs: nargs, context: context) { [unowned self] co, end in
+            if case .returned(let n) = end {
+                let top = lua_gettop(co.thread)
+                self.mainResults = n > 0 ? (top - n + 1...top).map { self.state.value(at: $0, on: co.thread) } : []
+            }
+            self.mainEnd = end
+        }
+        _ = main
+        loop()
+        switch mainEnd {
+        case .returned?: return .success(mainResults)
+        case .raised(let message)?: return .failure(LuaError(kind: .runtime, message: message))
+        case nil: return .failure(LuaError(kind: .runtime, message: "the workflow stopped without finishing"))
+        }
+    }
+
+    /// Runs like `run(nargs:context:)` on a thread of its own, so that the blocking loop never
+    /// holds one of Swift concurrency's few threads while the I/O it waits for needs them.
+    public func runOnOwnThread(nargs: Int32 = 0, context: CoroutineContext = CoroutineContext()) async
+        -> Result<[LuaValue], LuaError>
+    {
+        await withCheckedContinuation { continuation in
+            let box = UncheckedBox(self)
+            let thread = Thread {
+                continuation.resume(returning: box.value.run(nargs: nargs, context: context))
+            }
+            thread.name = "clawrun-lua"
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+    }
+
+    /// Asks the run to stop: no new `parallel` items start; after `grace` seconds, whatever still
+    /// waits is abandoned and the main coroutine fails with `reason`. Safe from any thread.
+    public func interrupt(grace: Double, reason: String) {
+        pendingInterrupt.withLock { $0 = (grace, reason) }
+        inbox.interrupt()
+    }
+
+    private let pendingInterrupt = LockedValue<(Double, String)?>(nil)
+    private var interruptReason = "interrupted"
+
+    func loop() {
+        while mainEnd == nil {
+            if !ready.isEmpty {
+                let batch = ready
+                ready.removeAll(keepingCapacity: true)
+                for (id, resumption, nargs) in batch { step(id, resumption, nargs) }
+                continue
+            }
+            let now = monotonicSeconds()
+            if let cancelDeadline, now >= cancelDeadline {
+                mainEnd = .raised(interruptReason)
+                return
+            }
+            let due = timers.popDue(now: now)
+            if !due.isEmpty {
+                for id in due { ready.append((id, .values([]), 0)) }
+                continue
+            }
+            if suspended == 0 && timers.isEmpty {
+                mainEnd = .raised("internal error: every coroutine is waiting on nothing")
+                return
+            }
+            let wake = [timers.next, cancelDeadline].compactMap { $0 }.min()
+            let (items, interrupted) = inbox.take(waitUntil: wake)
+            for (id, r) in items { ready.append((id, r, 0)) }
+            if interrupted, let (grace, reason) = pendingInterrupt.withLock({ $0 }) {
+                isCancelling = true
+                interruptReason = reason
+                cancelDeadline = monotonicSeconds() + grace
+            }
+        }
+    }
+
+    /// Starts a coroutine for the function below `nargs` arguments on the main stack.
+    @discardableResult
+    func spawn(nargs: Int32, context: CoroutineContext, onFinish: @escaping (Coroutine, CoroutineEnd) -> Void)
+        -> Coroutine
+    {
+        let L = state.L
+        guard let thread = lua_newthread(L) else { fatalError("Lua could not allocate a coroutine") }
+        let ref = luaL_ref(L, clawrun_registry_index())
+        lua_xmove(L, thread, nargs + 1)
+        nextID += 1
+        let co = Coroutine(id: nextID, thread: thread, ref: ref, context: context)
+        co.onFinish = onFinish
+        coroutines[co.id] = co
+        ready.append((co.id, nil, nargs))
+        return co
+    }
+
+    private func step(_ id: Int, _ resumption: Resumption?, _ startArgs: Int32) {
+        guard let co = coroutines[id] else { return }
+        let thread = co.thread
+        var nargs = startArgs
+        if let resumption {
+            suspended -= 1
+            switch resumption {
+            case .values(let values):
+                lua_pushboolean(thread, 1)
+                for v in values { state.push(v, on: thread) }
+                nargs = Int32(values.count) + 1
+            case .failure(let message):
+                lua_pushboolean(thread, 0)
+                state.pushString(message, on: thread)
+                nargs = 2
+            case .registryPair(let first, let second):
+                lua_pushboolean(thread, 1)
+                for ref in [first, second] {
+                    lua_rawgeti(thread, clawrun_registry_index(), lua_Integer(ref))
+                    luaL_unref(thread, clawrun_registry_index(), ref)
+                }
+                nargs = 3
+            }
+        }
+        current = co
+        var nres: Int32 = 0
+        let rc = lua_resume(thread, nil, nargs, &nres)
+        current = nil
+        switch rc {
+        case LUA_OK:
+            finish(co, .returned(count: nres))
+        case LUA_YIELD:
+            if nres == 1, lua_touserdata(thread, -1) == UnsafeMutableRawPointer(yieldSentinel) {
+                lua_pop(thread, 1)
+                suspended += 1
+            } else {
+                lua_pop(thread, nres)
+                let msg = "coroutine.yield was called outside any coroutine of the script's own"
+                luaL_traceback(state.L, thread, msg, 0)
+                let text = state.errorText(at: -1, on: state.L)
+                lua_pop(state.L, 1)
+                finish(co, .raised(text))
+            }
+        default:
+            let msg = state.errorText(at: -1, on: thread)
+            luaL_traceback(state.L, thread, msg, 0)
+            let text = state.errorText(at: -1, on: state.L)
+            lua_pop(state.L, 1)
+            finish(co, .raised(text))
+        }
+    }
+
+    private func finish(_ co: Coroutine, _ end: CoroutineEnd) {
+        coroutines[co.id] = nil
+        co.onFinish?(co, end)
+        co.onFinish = nil
+        lua_settop(co.thread, 0)
+        luaL_unref(state.L, clawrun_registry_index(), co.ref)
+    }
+
+    /// Marks the running coroutine as waiting and returns the ticket that resumes it; the host
+    /// function must then return `.suspend`.
+    public func suspend(_ call: HostCall) throws -> Ticket {
+        guard let co = current else {
+            throw HostError("cannot wait outside the workflow's scheduler")
+        }
+        guard lua_isyieldable(call.thread) != 0 else {
+            throw HostError(
+                "cannot wait here (inside a metamethod, a table.sort comparator or a string.gsub callback): "
+                    + "call it from plain Lua code")
+        }
+        luaL_where(call.thread, 1)
+        let location = state.errorText(at: -1, on: call.thread)
+        lua_pop(call.thread, 1)
+        return Ticket(inbox: inbox, coroutine: co.id, prefix: "\(location)\(call.name): ")
+    }
+
+    /// Suspends the running coroutine while `work` runs as a Swift task; the call returns its values
+    /// or raises its error (a `HostError`'s message, or the error's description).
+    public func perform(_ call: HostCall, _ work: @escaping @Sendable () async throws -> [LuaValue]) throws
+        -> HostResult
+    {
+        let ticket = try suspend(call)
+        Task {
+            do {
+                ticket.resume(try await work())
+            } catch let error as HostError {
+                ticket.fail(error.message)
+            } catch {
+                ticket.fail("\(error)")
+            }
+        }
+        return .suspend
+    }
+
+    /// Suspends the running coroutine for `seconds` on the timer heap.
+    public func sleep(_ call: HostCall, seconds: Double) throws -> HostResult {
+        guard seconds.isFinite, seconds >= 0 else {
+            throw HostError("bad argument #1 'seconds' (a non-negative number expected, got \(seconds))")
+        }
+        let ticket = try suspend(call)
+        timers.insert(deadline: monotonicSeconds() + seconds, coroutine: ticket.coroutine)
+        return .suspend
+    }
+
+    /// Makes the running coroutine resume at once with a value from the registry (used by joins).
+    func resumeSoon(_ id: Int, with resumption: Resumption) {
+        ready.append((id, resumption, 0))
+    }
+}
+
+/// A value behind a lock, for the few fields other threads touch.
+final class LockedValue<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// Carries a non-Sendable value to the one thread that will use it from then on.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

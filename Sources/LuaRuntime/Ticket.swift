@@ -1,0 +1,17 @@
+/// The right to resume one suspended coroutine, once, from any thread.
+public struct Ticket: Sendable {
+    let inbox: Inbox
+    let coroutine: Int
+    /// The caller's `file:line:` and function name, put in front of a failure message.
+    let prefix: String
+
+    /// Resumes the coroutine: the waiting call returns `values`.
+    public func resume(_ values: [LuaValue]) {
+        inbox.post(coroutine, .values(values))
+    }
+
+    /// Resumes the coroutine: the waiting call raises `message` at the caller's line.
+    public func fail(_ message: String) {
+        inbox.post(coroutine, .failure(prefix + message))
+    }
+}
