@@ -13,8 +13,9 @@ struct LaunchedCommand {
     var stderr: Int32
 }
 
-/// Starts an execution's command inside a machine with nsenter: all of the init's namespaces and
-/// its root, then `env -C` for the working directory (nsenter would resolve a directory on the host).
+/// Starts an execution's command inside a machine with nsenter: all of the init's namespaces, its
+/// root and its cwd (/home/machine, the default); another cwd goes through `env -C`, because
+/// nsenter would resolve a directory given to it on the host.
 enum ExecLauncher {
     /// Spawns `request` in the machine whose init is `target`. Env values travel only in the
     /// spawned process's environment, never in argv (visible to `ps`) or logs.
@@ -34,7 +35,9 @@ enum ExecLauncher {
 
         var argv = [tools.nsenter, "--target", String(target.pid), "--mount", "--uts", "--ipc", "--net", "--pid"]
         if tools.userNamespace { argv += ["--user", "--preserve-credentials"] }
-        argv += ["--root", "--wd", "--", "/usr/bin/env", "-C", request.cwd ?? "/home/machine", "--"] + request.command
+        argv += ["--root", "--wd", "--"]
+        if let cwd = request.cwd, cwd != "/home/machine" { argv += ["/usr/bin/env", "-C", cwd, "--"] }
+        argv += request.command
         var path = tools.nsenter
         if let cgroup {
             // Joins the machine's cgroup before entering, so that the memory limit covers executions.

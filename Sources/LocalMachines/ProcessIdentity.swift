@@ -52,6 +52,7 @@ struct ProcessIdentity: Codable, Equatable, Sendable {
 /// The fields of /proc/<pid>/stat that liveness needs.
 struct ProcStat {
     var state: Character
+    var parent: Int32
     var startTime: UInt64
 
     init?(pid: Int32) {
@@ -59,8 +60,10 @@ struct ProcStat {
               let close = text.lastIndex(of: ")") else { return nil }
         // The command name may hold spaces and parentheses, so fields are counted after the last ')'.
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, let state = fields[0].first, let start = UInt64(fields[19]) else { return nil }
+        guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]),
+              let start = UInt64(fields[19]) else { return nil }
         self.state = state
+        self.parent = parent
         self.startTime = start
     }
 

@@ -100,7 +100,8 @@ final class ProcessReactor: @unchecked Sendable {
         }
     }
 
-    /// Stops the thread; watched processes keep running, unreaped, and their pipes are closed.
+    /// Stops the thread: watched processes that already ended are reaped, the others keep running
+    /// (the host's init reaps them once this process exits), and their pipes are closed.
     func shutdown() {
         stopping.withLock { $0 = true }
         wake()
@@ -136,7 +137,11 @@ final class ProcessReactor: @unchecked Sendable {
             killExpired(watched)
         }
         entries.withLock { entries in
-            for e in entries.values { [e.pidfd, e.stdout, e.stderr].filter { $0 >= 0 }.forEach { close($0) } }
+            for e in entries.values {
+                var status: Int32 = 0
+                _ = waitpid(e.pid, &status, WNOHANG)
+                [e.pidfd, e.stdout, e.stderr].filter { $0 >= 0 }.forEach { close($0) }
+            }
             entries.removeAll()
         }
         close(wakeRead)

@@ -43,9 +43,13 @@ struct Sandbox: Sendable {
     /// waits until the init is gone; false if it outlived `timeout` seconds.
     func kill(_ id: String, timeout: Double = 20) async -> Bool {
         guard let identity = store.initIdentity(id) else { return true }
+        // The launcher (unshare) exits right after its init; waiting for it too lets whoever
+        // watches it reap it before, say, the provider shuts down.
+        let launcher = ProcStat(pid: identity.pid).flatMap { ProcessIdentity.of(pid: $0.parent) }
+            .flatMap { $0.pid > 1 ? $0 : nil }
         identity.send(SIGKILL)
         let deadline = monotonicNow() + timeout
-        while identity.isAlive {
+        while identity.isAlive || launcher?.isAlive == true {
             if monotonicNow() > deadline { return false }
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
