@@ -2,6 +2,8 @@ import ClawrunCore
 import Foundation
 
 extension LocalProvider {
+    /// Starts a command: at once when the machine runs (`running`), after a wake when it sleeps
+    /// (`wake_in_progress`); a destroyed machine gives a `failed` execution with error_code `machine_not_found`.
     public func startExecution(machineId: String, _ request: ExecRequest) async throws -> Execution {
         guard let record = store.load(machineId) else { throw ProviderError.machineNotFound(machineId) }
         guard !request.command.isEmpty else {
@@ -34,14 +36,17 @@ extension LocalProvider {
         return run.execution
     }
 
+    /// The execution's current record.
     public func execution(machineId: String, executionId: String) async throws -> Execution {
         try find(machineId, executionId).execution
     }
 
+    /// The execution's captured output (the first MiB of each stream, with full byte counts).
     public func output(machineId: String, executionId: String) async throws -> ExecutionOutput {
         try find(machineId, executionId).output
     }
 
+    /// The execution's lifecycle and output events after the cursor (a sequence number).
     public func events(machineId: String, executionId: String, cursor: String?, limit: Int?) async throws
         -> Page<ExecutionEvent>
     {
@@ -52,6 +57,7 @@ extension LocalProvider {
         return Page(items: page, nextCursor: items.count > size ? page.last.map { String($0.sequence) } : "")
     }
 
+    /// The executions this provider started on the machine, oldest first; the cursor is an offset.
     public func executions(machineId: String, cursor: String?, limit: Int?) async throws -> Page<Execution> {
         guard store.load(machineId) != nil else { throw ProviderError.machineNotFound(machineId) }
         let size = max(1, min(limit ?? 100, 1000))

@@ -66,7 +66,7 @@ extension LocalProvider {
                     if r.desired == .sleeping { r.transition(to: .sleeping, reason: "DesiredStateReached") }
                 }
             case .destroyed:
-                if let record = store.load(id) { try store.destroy(record) }
+                if let record = store.load(id) { try await store.destroy(record) }
             case .rebooting:
                 break
             }

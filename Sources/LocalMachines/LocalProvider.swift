@@ -14,6 +14,7 @@ import Foundation
 /// error_code `machine_not_found` (as Dedalus answers, spec §7.2); on an id that never existed,
 /// `startExecution` throws 404 `machine_not_found`.
 public final class LocalProvider: MachineProvider {
+    /// "local", for messages.
     public let name = "local"
     /// How long tombstones of destroyed machines are kept.
     static let tombstoneAge: TimeInterval = 86_400
@@ -36,6 +37,7 @@ public final class LocalProvider: MachineProvider {
         reactor = try ProcessReactor()
     }
 
+    /// Validates the spec, writes the machine's folder and returns it `accepted`; the sandbox boots in the background.
     public func create(_ spec: MachineSpec) async throws -> Machine {
         try spec.validate()
         let total = HostSupport.totalMemoryMiB
@@ -65,11 +67,13 @@ public final class LocalProvider: MachineProvider {
         return record.machine(phase: .accepted, reason: "Accepted")
     }
 
+    /// The machine as it is now, derived from its state file and its init's liveness; 404 for an unknown id.
     public func get(_ id: String) async throws -> Machine {
         guard let record = store.load(id) else { throw ProviderError.machineNotFound(id) }
         return await observe(record)
     }
 
+    /// Machines oldest first, destroyed ones left out; the cursor is the last id of the previous page.
     public func list(cursor: String?, limit: Int?) async throws -> Page<Machine> {
         store.pruneTombstones(olderThan: LocalProvider.tombstoneAge)
         let size = max(1, min(limit ?? 100, 1000))
@@ -88,6 +92,7 @@ public final class LocalProvider: MachineProvider {
         return Page(items: items, nextCursor: more ? items.last?.id : "")
     }
 
+    /// Starts destroying the machine: every process and file of it goes, leaving a tombstone.
     public func delete(_ id: String) async throws -> Machine {
         guard let record = store.load(id) else { throw ProviderError.machineNotFound(id) }
         if record.desired == .destroyed { return await observe(record) }
@@ -99,6 +104,7 @@ public final class LocalProvider: MachineProvider {
         return updated.machine(phase: .destroying, reason: updated.reason)
     }
 
+    /// Starts putting the machine to sleep: its processes end and its root filesystem resets; /home/machine stays.
     public func sleep(_ id: String) async throws -> Machine {
         try refuseDestroyed(id, target: .sleeping)
         guard let updated = try store.update(id, {
@@ -109,12 +115,14 @@ public final class LocalProvider: MachineProvider {
         return updated.machine(phase: .stopping, reason: updated.reason)
     }
 
+    /// Starts a sleeping machine again, from a fresh root filesystem.
     public func wake(_ id: String) async throws -> Machine {
         try refuseDestroyed(id, target: .running)
         _ = try HostSupport.tools()
         return try await requestWake(id)
     }
 
+    /// Ends the machine's processes and starts it again with all its files, the root's included.
     public func reboot(_ id: String, force: Bool) async throws -> Machine {
         try refuseDestroyed(id, target: .running)
         _ = try HostSupport.tools()

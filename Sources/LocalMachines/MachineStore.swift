@@ -80,15 +80,32 @@ struct MachineStore: Sendable {
         }
     }
 
-    /// Removes the machine's folder and leaves its tombstone.
-    func destroy(_ record: MachineRecord) throws {
+    /// Removes the machine's folder and leaves its tombstone. The state file goes last, so that a
+    /// removal that fails leaves a machine still `destroying`, whose delete can be retried.
+    func destroy(_ record: MachineRecord) async throws {
         try refuseMounted(record.id)
+        let fm = FileManager.default
+        let parts = ["home", "upper", "work", "root", "init.pid", "sandbox.log", "nat.pid"]
+            .map { folder(record.id).appendingPathComponent($0) }
+        // The kernel may release a dead namespace's mounts a moment after its last process, and
+        // until then a directory they hold can refuse removal: a few retries cover that.
+        var attempt = 0
+        while true {
+            do {
+                for part in parts where fm.fileExists(atPath: part.path) { try fm.removeItem(at: part) }
+                break
+            } catch {
+                attempt += 1
+                if attempt >= 50 { throw ClawrunError.failed("cannot remove machine \(record.id)'s files: \(error)") }
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
+        }
         try mutex.withLock { _ in
             var gone = record
             gone.transition(to: .destroyed, reason: "DesiredStateReached")
-            let data = try JSONEncoder.clawrun.encode(gone)
-            try data.write(to: tombstone(record.id), options: .atomic)
-            try FileManager.default.removeItem(at: folder(record.id))
+            try JSONEncoder.clawrun.encode(gone).write(to: tombstone(record.id), options: .atomic)
+            try fm.removeItem(at: stateFile(record.id))
+            try fm.removeItem(at: folder(record.id))
         }
     }
 

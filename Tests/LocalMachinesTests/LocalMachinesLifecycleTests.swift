@@ -64,7 +64,7 @@ struct LocalMachinesLifecycleTests {
             #expect(refused.execution.errorMessage?.contains(m.id) == true)
             #expect(refused.execution.exitCode == nil)
             await #expect(throws: ProviderError.self) { try await t.provider.wake(m.id) }
-            #expect(t.machineFolders().isEmpty)
+            #expect(t.machineFolders().isEmpty, "\(FileManager.default.subpaths(atPath: t.url.path) ?? [])")
             #expect(t.processesUsingHome().isEmpty)
         }
     }

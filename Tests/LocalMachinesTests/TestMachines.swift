@@ -67,7 +67,10 @@ struct TestHome {
     private func destroyEverything() async {
         let ids = machineFolders()
         for id in ids { _ = try? await provider.delete(id) }
-        for id in ids { _ = try? await poller.waitPhase(machineId: id, phases: [.destroyed], timeout: 60) }
+        for id in ids {
+            _ = try? await poller.waitPhase(machineId: id, phases: [.destroyed], timeout: 60)
+            await provider.lifecycle.idle(id)
+        }
         // Last resort, so that a failed test never leaves a namespace init behind on the host.
         for id in machineFolders() {
             let file = url.appendingPathComponent("machines/\(id)/init.pid")
