@@ -131,4 +131,29 @@ struct LocalMachinesLifecycleTests {
             #expect(net.output.stdout == "lo\n")
         }
     }
+
+    @Test("the tools directory is read-only at /run/clawrun; a missing one makes the machine fail with the reason")
+    func toolsDirectory() async throws {
+        let tools = FileManager.default.temporaryDirectory.appendingPathComponent("clawrun-tools-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tools, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: tools) }
+        try "#!/bin/sh\necho sim\n".write(to: tools.appendingPathComponent("openclaw-sim"), atomically: true,
+                                           encoding: .utf8)
+        chmod(tools.appendingPathComponent("openclaw-sim").path, 0o755)
+        try await TestHome.with(toolsDirectory: tools) { t in
+            let m = try await t.running()
+            let r = try await t.sh(m.id, "/run/clawrun/openclaw-sim; touch /run/clawrun/x 2>/dev/null || echo read-only")
+            #expect(r.output.stdout == "sim\nread-only\n")
+        }
+        try await TestHome.with(toolsDirectory: tools.appendingPathComponent("missing")) { t in
+            let created = try await t.provider.create(MachineSpec(memoryMiB: 256))
+            let m = try await t.poller.waitPhase(machineId: created.id, phases: [.failed], timeout: 120)
+            #expect(m.reason == "SandboxStartFailed")
+            #expect(m.lastError?.contains("missing") == true, "\(m.lastError ?? "")")
+            let refused = try await t.sh(m.id, "true")
+            #expect(refused.execution.errorCode == "machine_not_routable")
+            #expect(refused.execution.exitCode == nil)
+            #expect(t.processesUsingHome().isEmpty)
+        }
+    }
 }

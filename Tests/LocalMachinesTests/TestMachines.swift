@@ -11,11 +11,11 @@ struct TestHome {
 
     /// Runs `body` with a fresh home, then destroys its machines, checks that nothing of them
     /// remains on the host, and removes the home.
-    static func with(_ body: (TestHome) async throws -> Void) async throws {
+    static func with(toolsDirectory: URL? = nil, _ body: (TestHome) async throws -> Void) async throws {
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("clawrun-local-test-\(UUID().uuidString.prefix(8))", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let provider = try LocalProvider(home: url)
+        let provider = try LocalProvider(home: url, toolsDirectory: toolsDirectory)
         let home = TestHome(url: url, provider: provider)
         var failure: Error?
         do { try await body(home) } catch { failure = error }
