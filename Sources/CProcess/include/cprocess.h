@@ -19,4 +19,8 @@ int clawrun_pipe(int fds[2]);
 /* Sets O_NONBLOCK on `fd`. */
 int clawrun_set_nonblocking(int fd);
 
+/* Makes an anonymous in-memory file (close-on-exec) to hand a command its stdin without a pipe
+   that could block; returns its descriptor or -1 with errno. */
+int clawrun_memfd(const char *name);
+
 #endif

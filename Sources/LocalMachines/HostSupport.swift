@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ClawrunCore
+import Foundation
+
+/// The host programs a local machine is made with, found once the host is known to support them.
+struct HostTools: Sendable {
+    var unshare: String
+    var nsenter: String
+    var bash: String
+    /// Whether a user namespace is needed because clawrun does not run as root.
+    var userNamespace: Bool
+}
+
+/// What this host offers local machines: namespaces, tools and memory. Every refusal names the
+/// remedy, and nothing ever falls back to running commands on the host itself.
+enum HostSupport {
+    /// The tools for sandboxes, or `ClawrunError.unsupported` saying what is missing and what to do.
+    static func tools() throws -> HostTools {
+        #if !os(Linux)
+        throw ClawrunError.unsupported(
+            "local machines need Linux namespaces and this host is not Linux: use the Dedalus provider instead")
+        #else
+        let isRoot = geteuid() == 0
+        if !isRoot {
+            if let text = ProcFiles.read("/proc/sys/kernel/unprivileged_userns_clone"),
+               text.trimmingCharacters(in: .whitespacesAndNewlines) == "0" {
+                throw ClawrunError.unsupported(
+                    "local machines need user namespaces, which this host disables for non-root users: run clawrun "
+                        + "as root, or enable them with `sysctl kernel.unprivileged_userns_clone=1`")
+            }
+            if let text = ProcFiles.read("/proc/sys/user/max_user_namespaces"),
+               text.trimmingCharacters(in: .whitespacesAndNewlines) == "0" {
+                throw ClawrunError.unsupported(
+                    "local machines need user namespaces, which this host disables (user.max_user_namespaces = 0): "
+                        + "run clawrun as root, or enable them with `sysctl user.max_user_namespaces=15000`")
+            }
+        }
+        guard let unshare = find("unshare"), let nsenter = find("nsenter") else {
+            throw ClawrunError.unsupported(
+                "local machines need util-linux's unshare and nsenter, which are not installed: "
+                    + "`apt-get install -y util-linux`")
+        }
+        guard find("ip") != nil else {
+            throw ClawrunError.unsupported(
+                "local machines need the `ip` tool to bring up their loopback: `apt-get install -y iproute2`")
+        }
+        guard let bash = find("bash") else {
+            throw ClawrunError.unsupported("local machines need bash on the host: `apt-get install -y bash`")
+        }
+        return HostTools(unshare: unshare, nsenter: nsenter, bash: bash, userNamespace: !isRoot)
+        #endif
+    }
+
+    /// The host's total memory in MiB, the largest memory_mib a local machine may ask for.
+    static var totalMemoryMiB: Int {
+        guard let text = ProcFiles.read("/proc/meminfo") else { return Int.max }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+            let kib = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            return kib / 1024
+        }
+        return Int.max
+    }
+
+    /// The path of an executable in the usual system directories or PATH.
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let dirs = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"] + path.split(separator: ":").map(String.init)
+        return dirs.map { $0 + "/" + name }.first { access($0, X_OK) == 0 }
+    }
+
+    /// The environment every process in a machine starts from; a request's env goes on top.
+    static let baseEnvironment: [String: String] = [
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": "/home/machine",
+    ]
+}

@@ -1,0 +1,77 @@
+import ClawrunCore
+import Foundation
+
+/// What a stopped machine becomes.
+enum StopOutcome {
+    case sleeping, destroyed, rebooting
+}
+
+extension LocalProvider {
+    /// Brings a machine whose desired state is running to `running`: launches its sandbox unless
+    /// one lives, waits for it to be ready, or records `failed` with the sandbox's last words.
+    func boot(_ id: String, resetRoot: Bool) async {
+        guard let record = store.load(id), record.desired == .running, record.phase != .destroyed else { return }
+        do {
+            var launcher: ProcessIdentity?
+            if sandbox.state(id) == .gone {
+                let tools = try HostSupport.tools()
+                try store.update(id) { $0.transition(to: .starting, reason: "Starting") }
+                if resetRoot { try store.resetRoot(id) }
+                MemoryLimit.remove(machineID: id)
+                let cgroup = record.memoryEnforced ? MemoryLimit.create(machineID: id, memoryMiB: record.memoryMiB) : nil
+                let pid = try sandbox.launch(id, tools: tools, cgroup: cgroup, nat: record.network == "nat")
+                launcher = ProcessIdentity.of(pid: pid)
+                try reactor.watch(pid: pid)
+            }
+            let deadline = monotonicNow() + LocalProvider.bootTimeout
+            while sandbox.state(id) != .ready {
+                let initDied = store.initIdentity(id).map { !$0.isAlive } ?? false
+                if initDied || launcher?.isAlive == false && sandbox.state(id) == .gone {
+                    throw ClawrunError.failed(sandbox.failureText(id))
+                }
+                if monotonicNow() > deadline {
+                    _ = await sandbox.kill(id)
+                    throw ClawrunError.failed("the sandbox did not start within \(Int(LocalProvider.bootTimeout)) s")
+                }
+                try? await Task.sleep(nanoseconds: 5_000_000)
+            }
+            if record.network == "nat", let target = store.initIdentity(id) {
+                try NatNetwork.start(store: store, id: id, target: target, reactor: reactor)
+            }
+            try store.update(id) { r in
+                if r.desired == .running { r.transition(to: .running, reason: "DesiredStateReached") }
+            }
+        } catch {
+            _ = await sandbox.kill(id)
+            MemoryLimit.remove(machineID: id)
+            _ = try? store.update(id) { $0.transition(to: .failed, reason: "SandboxStartFailed", lastError: "\(error)") }
+        }
+    }
+
+    /// Ends every process of the machine, then makes it sleep (root reset), destroyed (folder
+    /// removed) or ready to boot again (files kept).
+    func stop(_ id: String, then outcome: StopOutcome) async {
+        let killed = await sandbox.kill(id)
+        NatNetwork.stop(store: store, id: id)
+        MemoryLimit.remove(machineID: id)
+        guard killed else {
+            _ = try? store.update(id) { $0.lastError = "the machine's init did not end after SIGKILL" }
+            return
+        }
+        do {
+            switch outcome {
+            case .sleeping:
+                try store.resetRoot(id)
+                try store.update(id) { r in
+                    if r.desired == .sleeping { r.transition(to: .sleeping, reason: "DesiredStateReached") }
+                }
+            case .destroyed:
+                if let record = store.load(id) { try await store.destroy(record) }
+            case .rebooting:
+                break
+            }
+        } catch {
+            _ = try? store.update(id) { $0.lastError = "\(error)" }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import ClawrunCore
+import Foundation
+
+/// The machines' folders under CLAWRUN_HOME/machines: one folder per machine holding its state
+/// file, persistent home, overlay layers and the files its sandbox writes about itself, plus a
+/// small tombstone per destroyed machine so that `get` can report `destroyed`.
+struct MachineStore: Sendable {
+    let machinesDirectory: URL
+    /// Serialises read-modify-write of state files within this process.
+    private let mutex = Locked(())
+
+    init(home: URL) {
+        machinesDirectory = home.appendingPathComponent("machines", isDirectory: true)
+    }
+
+    /// The machine's folder.
+    func folder(_ id: String) -> URL { machinesDirectory.appendingPathComponent(id, isDirectory: true) }
+    /// The merged root the sandbox init chroots into.
+    func root(_ id: String) -> URL { folder(id).appendingPathComponent("root", isDirectory: true) }
+    /// The file the sandbox init writes its identity to.
+    func initFile(_ id: String) -> URL { folder(id).appendingPathComponent("init.pid") }
+    /// The sandbox's own messages, read when it fails to start.
+    func logFile(_ id: String) -> URL { folder(id).appendingPathComponent("sandbox.log") }
+    /// The identity of the NAT helper, when the machine has one.
+    func natFile(_ id: String) -> URL { folder(id).appendingPathComponent("nat.pid") }
+    private func stateFile(_ id: String) -> URL { folder(id).appendingPathComponent("machine.json") }
+    private func tombstone(_ id: String) -> URL { machinesDirectory.appendingPathComponent(id + ".destroyed.json") }
+
+    /// Makes the folder of a new machine and its first state file.
+    func create(_ record: MachineRecord) throws {
+        let fm = FileManager.default
+        do {
+            for sub in ["home", "upper", "work", "root"] {
+                try fm.createDirectory(at: folder(record.id).appendingPathComponent(sub),
+                                       withIntermediateDirectories: true)
+            }
+            try write(record)
+        } catch {
+            try? fm.removeItem(at: folder(record.id))
+            throw ClawrunError.failed("cannot create machine folder \(folder(record.id).path): \(error)")
+        }
+    }
+
+    /// The machine's state, or its tombstone once destroyed, or nil for an unknown id.
+    func load(_ id: String) -> MachineRecord? {
+        guard Identifiers.isMachineID(id) else { return nil }
+        return read(stateFile(id)) ?? read(tombstone(id))
+    }
+
+    /// Changes a live machine's state under the in-process lock; nil when it has no state file.
+    @discardableResult
+    func update(_ id: String, _ body: (inout MachineRecord) -> Void) throws -> MachineRecord? {
+        try mutex.withLock { _ in
+            guard Identifiers.isMachineID(id), var record = read(stateFile(id)) else { return nil }
+            body(&record)
+            try write(record)
+            return record
+        }
+    }
+
+    /// The ids of machines that still have a folder, oldest first.
+    func ids() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: machinesDirectory.path)) ?? []
+        return names.filter { Identifiers.isMachineID($0) }.sorted()
+    }
+
+    /// The sandbox init's identity, as it wrote it.
+    func initIdentity(_ id: String) -> ProcessIdentity? {
+        ProcFiles.read(initFile(id).path).flatMap(ProcessIdentity.init(text:))
+    }
+
+    /// Empties the overlay's upper layer: the root filesystem resets to the host's.
+    func resetRoot(_ id: String) throws {
+        try refuseMounted(id)
+        let fm = FileManager.default
+        for sub in ["upper", "work"] {
+            let dir = folder(id).appendingPathComponent(sub)
+            try? fm.removeItem(at: dir)
+            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Removes the machine's folder and leaves its tombstone. The state file goes last, so that a
+    /// removal that fails leaves a machine still `destroying`, whose delete can be retried.
+    func destroy(_ record: MachineRecord) async throws {
+        try refuseMounted(record.id)
+        let fm = FileManager.default
+        let parts = ["home", "upper", "work", "root", "init.pid", "sandbox.log", "nat.pid"]
+            .map { folder(record.id).appendingPathComponent($0) }
+        // The kernel may release a dead namespace's mounts a moment after its last process, and
+        // until then a directory they hold can refuse removal: a few retries cover that.
+        var attempt = 0
+        while true {
+            do {
+                for part in parts where fm.fileExists(atPath: part.path) { try fm.removeItem(at: part) }
+                break
+            } catch {
+                attempt += 1
+                if attempt >= 50 { throw ClawrunError.failed("cannot remove machine \(record.id)'s files: \(error)") }
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
+        }
+        try mutex.withLock { _ in
+            var gone = record
+            gone.transition(to: .destroyed, reason: "DesiredStateReached")
+            try JSONEncoder.clawrun.encode(gone).write(to: tombstone(record.id), options: .atomic)
+            try fm.removeItem(at: stateFile(record.id))
+            try fm.removeItem(at: folder(record.id))
+        }
+    }
+
+    /// Forgets tombstones older than `age` seconds; after that `get` answers 404.
+    func pruneTombstones(olderThan age: TimeInterval) {
+        let fm = FileManager.default
+        let names = (try? fm.contentsOfDirectory(atPath: machinesDirectory.path)) ?? []
+        for name in names where name.hasSuffix(".destroyed.json") {
+            let url = machinesDirectory.appendingPathComponent(name)
+            if let record = read(url), Date().timeIntervalSince(record.transitionAt) > age {
+                try? fm.removeItem(at: url)
+            }
+        }
+    }
+
+    /// Mounts live only in machines' private namespaces; one visible here means something went
+    /// wrong, and a recursive delete through it could reach host files, so nothing is deleted.
+    private func refuseMounted(_ id: String) throws {
+        let prefix = folder(id).path + "/"
+        let mounts = ProcFiles.read("/proc/self/mountinfo") ?? ""
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count > 4, (String(fields[4]) + "/").hasPrefix(prefix) {
+                throw ClawrunError.failed(
+                    "refusing to delete files of machine \(id): \(fields[4]) is mounted on the host; unmount it first")
+            }
+        }
+    }
+
+    private func read(_ url: URL) -> MachineRecord? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder.clawrun.decode(MachineRecord.self, from: data)
+    }
+
+    private func write(_ record: MachineRecord) throws {
+        try JSONEncoder.clawrun.encode(record).write(to: stateFile(record.id), options: .atomic)
+    }
+}
+
+extension JSONEncoder {
+    /// State files: dates as fractional seconds since 1970, sorted keys for readable diffs.
+    static var clawrun: JSONEncoder {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .secondsSince1970
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return e
+    }
+}
+
+extension JSONDecoder {
+    /// Reads what `JSONEncoder.clawrun` wrote.
+    static var clawrun: JSONDecoder {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .secondsSince1970
+        return d
+    }
+}

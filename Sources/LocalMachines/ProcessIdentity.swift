@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// A process named by pid and kernel start time, so that a reused pid is never mistaken for the
+/// machine's init (and never signalled).
+struct ProcessIdentity: Codable, Equatable, Sendable {
+    var pid: Int32
+    /// Field 22 of /proc/<pid>/stat, in clock ticks since boot.
+    var startTime: UInt64
+
+    /// The identity of a live process, or nil when there is none with that pid.
+    static func of(pid: Int32) -> ProcessIdentity? {
+        guard let stat = ProcStat(pid: pid), !stat.isDead else { return nil }
+        return ProcessIdentity(pid: pid, startTime: stat.startTime)
+    }
+
+    /// Parses "pid starttime", the form the sandbox init writes about itself.
+    init?(text: String) {
+        let parts = text.split(whereSeparator: \.isWhitespace)
+        guard parts.count >= 2, let pid = Int32(parts[0]), let start = UInt64(parts[1]) else { return nil }
+        self.init(pid: pid, startTime: start)
+    }
+
+    init(pid: Int32, startTime: UInt64) {
+        self.pid = pid
+        self.startTime = startTime
+    }
+
+    /// Whether this very process still runs (zombies count as gone).
+    var isAlive: Bool {
+        guard let stat = ProcStat(pid: pid) else { return false }
+        return !stat.isDead && stat.startTime == startTime
+    }
+
+    /// Sends `signal` if the process is still this one.
+    func send(_ signal: Int32) {
+        if isAlive { _ = kill(pid, signal) }
+    }
+
+    /// The process's root directory as the host sees it; the sandbox is ready once its init has
+    /// chrooted into the machine's merged root.
+    var rootPath: String? {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/\(pid)/root", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// The fields of /proc/<pid>/stat that liveness needs.
+struct ProcStat {
+    var state: Character
+    var parent: Int32
+    var startTime: UInt64
+
+    init?(pid: Int32) {
+        guard let text = ProcFiles.read("/proc/\(pid)/stat"),
+              let close = text.lastIndex(of: ")") else { return nil }
+        // The command name may hold spaces and parentheses, so fields are counted after the last ')'.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]),
+              let start = UInt64(fields[19]) else { return nil }
+        self.state = state
+        self.parent = parent
+        self.startTime = start
+    }
+
+    var isDead: Bool { state == "Z" || state == "X" }
+}
+
+/// Reads small kernel files, which report size 0 and so need a read loop.
+enum ProcFiles {
+    static func read(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = Glibc.read(fd, &buf, buf.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            data += buf[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CProcess
+import ClawrunCore
+import Foundation
+
+/// Starts and ends a machine's sandbox: a long-lived init in new mount, PID, network, UTS and IPC
+/// namespaces (and a user namespace when clawrun is not root), in its own session so that it
+/// outlives the clawrun process.
+struct Sandbox: Sendable {
+    let store: MachineStore
+    let toolsDirectory: URL?
+
+    /// Where the sandbox is now.
+    func state(_ id: String) -> SandboxState {
+        guard let identity = store.initIdentity(id), identity.isAlive else { return .gone }
+        return identity.rootPath == store.root(id).path ? .ready : .booting
+    }
+
+    /// Launches the sandbox's init and returns the launcher's pid, which the caller must reap.
+    func launch(_ id: String, tools: HostTools, cgroup: URL?, nat: Bool) throws -> Int32 {
+        try? FileManager.default.removeItem(at: store.initFile(id))
+        let log = open(store.logFile(id).path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer {
+            if log >= 0 { close(log) }
+            if null >= 0 { close(null) }
+        }
+        guard log >= 0, null >= 0 else {
+            throw ClawrunError.failed("cannot open \(store.logFile(id).path): \(String(cString: strerror(errno)))")
+        }
+        var argv = [tools.unshare, "--mount", "--pid", "--net", "--uts", "--ipc", "--fork", "--kill-child",
+                    "--propagation", "private"]
+        if tools.userNamespace { argv += ["--user", "--map-root-user"] }
+        argv += ["--", tools.bash, "-c", InitScript.text, "clawrun-init", store.folder(id).path, id,
+                 toolsDirectory?.path ?? "", store.machinesDirectory.path, cgroup?.path ?? "", nat ? "nat" : "none"]
+        let env = HostSupport.baseEnvironment.map { "\($0.key)=\($0.value)" }
+        return try Spawner.spawn(path: tools.unshare, argv: argv, env: env, stdin: null, stdout: log, stderr: log)
+    }
+
+    /// Kills every process of the machine (killing a PID namespace's init ends all of it) and
+    /// waits until the init is gone; false if it outlived `timeout` seconds.
+    func kill(_ id: String, timeout: Double = 20) async -> Bool {
+        guard let identity = store.initIdentity(id) else { return true }
+        // The launcher (unshare) exits right after its init; waiting for it too lets whoever
+        // watches it reap it before, say, the provider shuts down.
+        let launcher = ProcStat(pid: identity.pid).flatMap { ProcessIdentity.of(pid: $0.parent) }
+            .flatMap { $0.pid > 1 ? $0 : nil }
+        identity.send(SIGKILL)
+        let deadline = monotonicNow() + timeout
+        while identity.isAlive || launcher?.isAlive == true {
+            if monotonicNow() > deadline { return false }
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+        try? FileManager.default.removeItem(at: store.initFile(id))
+        return true
+    }
+
+    /// The last lines the sandbox wrote, for a failed machine's last_error.
+    func failureText(_ id: String) -> String {
+        let text = ProcFiles.read(store.logFile(id).path) ?? ""
+        let lines = text.split(separator: "\n").suffix(3).joined(separator: " | ")
+        return lines.isEmpty ? "the sandbox init exited without a message" : lines
+    }
+}
