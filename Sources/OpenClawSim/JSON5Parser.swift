@@ -39,7 +39,7 @@ public struct JSON5Parser {
         try parser.skipWhitespace()
         if parser.pos < bytes.count {
             if json5 { throw parser.invalidCharacter() }
-            throw parser.error("Unexpected non-whitespace character after JSON")
+            throw parser.error("Unexpected non-whitespace character after JSON", inJSON: false)
         }
         return value
     }
@@ -62,11 +62,12 @@ public struct JSON5Parser {
         return (line, column)
     }
 
-    /// V8 style: `<what> in JSON at position N (line L column C)`.
-    private func error(_ what: String, at: Int? = nil) -> JSONParseError {
+    /// V8 style: `<what> in JSON at position N (line L column C)`; `inJSON` false drops the
+    /// "in JSON" for messages that already say "after JSON".
+    private func error(_ what: String, at: Int? = nil, inJSON: Bool = true) -> JSONParseError {
         let p = at ?? pos
         let (line, column) = lineAndColumn(p)
-        return JSONParseError(message: "\(what) in JSON at position \(p) (line \(line) column \(column))")
+        return JSONParseError(message: "\(what)\(inJSON ? " in JSON" : "") at position \(p) (line \(line) column \(column))")
     }
 
     private func endOfInput() -> JSONParseError {

@@ -10,7 +10,15 @@ public enum LoopbackHTTPClient {
     /// A received response.
     public struct Response {
         public let status: Int
+        /// Header names lowercased, in arrival order.
+        public let headers: [(String, String)]
         public let body: [UInt8]
+
+        /// The first value of header `name` (case-insensitive).
+        public func header(_ name: String) -> String? {
+            let lower = name.lowercased()
+            return headers.first { $0.0 == lower }?.1
+        }
     }
 
     /// Why no response arrived.
@@ -100,17 +108,20 @@ public enum LoopbackHTTPClient {
         let parts = statusLine.split(separator: " ")
         guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
         var contentLength: Int?
+        var headers: [(String, String)] = []
         for line in lines.dropFirst() {
             let pair = line.split(separator: ":", maxSplits: 1)
-            if pair.count == 2, pair[0].lowercased() == "content-length" {
-                contentLength = Int(String(pair[1]).trimmingSpaces())
-            }
+            guard pair.count == 2 else { continue }
+            let name = pair[0].lowercased()
+            let value = String(pair[1]).trimmingSpaces()
+            headers.append((name, value))
+            if name == "content-length" { contentLength = Int(value) }
         }
         let bodyStart = end + 4
         if let contentLength {
             guard bytes.count - bodyStart >= contentLength else { return nil }
-            return Response(status: status, body: Array(bytes[bodyStart..<bodyStart + contentLength]))
+            return Response(status: status, headers: headers, body: Array(bytes[bodyStart..<bodyStart + contentLength]))
         }
-        return complete ? Response(status: status, body: Array(bytes[bodyStart...])) : nil
+        return complete ? Response(status: status, headers: headers, body: Array(bytes[bodyStart...])) : nil
     }
 }
