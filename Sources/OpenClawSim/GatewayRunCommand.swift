@@ -132,6 +132,8 @@ public struct GatewayRunCommand {
         GatewayLog.info("gateway", "starting HTTP server...")
         let started = Clock.monotonicMs()
         GatewaySupervisor.blockSignals()
+        // A log reader that goes away (a closed pipe) must not kill the gateway; writes just fail.
+        signal(SIGPIPE, SIG_IGN)
         let server = GatewayServer(settings: settings, paths: paths, environment: environment)
         if let code = listen(server, settings: settings) { return code }
         logReady(settings, since: started)
