@@ -29,6 +29,12 @@ final class GatewayHTTPHandler: ChannelInboundHandler {
             head = requestHead
             body = nil
             bodyTooLarge = false
+            // curl sends `Expect: 100-continue` for bodies over 1 KiB and waits a second for
+            // this interim answer, which Node gives automatically.
+            if requestHead.headers["expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                let interim = HTTPResponseHead(version: requestHead.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            }
         case .body(var chunk):
             guard !bodyTooLarge else { return }
             if (body?.readableBytes ?? 0) + chunk.readableBytes > state.settings.maxBodyBytes {

@@ -1,5 +1,15 @@
 /// The `openclaw` command line: routes argv to the commands the simulator implements and
 /// answers everything else the way commander does (`error: unknown command '…'`, status 1).
+///
+/// Where the real versions disagree, the simulator follows [S] (2026.4.12) and chooses:
+/// - a port held by another gateway: `Gateway failed to start: GatewayLockError: another
+///   gateway instance is already listening on ws://…` plus port diagnostics after ≈2 s of
+///   retries, exit status 0 (a "healthy" lock error: the running gateway stays in charge);
+/// - config restarts always happen in place (same PID), as with `OPENCLAW_NO_RESPAWN=1`;
+/// - `gateway call` reaches the gateway over a private HTTP path (`/__openclaw_sim/rpc`)
+///   instead of WebSocket, with the real CLI's output and errors;
+/// - without any `*_API_KEY` the echo agent answers 200 with
+///   `⚠️ Agent failed before reply: No API key found for provider "<provider>". …`.
 public enum OpenClawCLI {
     /// Runs the CLI for `arguments` (argv including argv[0]) and returns the exit status.
     public static func run(arguments: [String], environment: [String: String]) -> ExitCode {
