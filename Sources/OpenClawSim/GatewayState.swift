@@ -1,0 +1,66 @@
+/// The live state of a running gateway: its current settings, sessions and uptime.
+///
+/// Confined to the single event-loop thread: request handlers read it there, and a hot
+/// restart swaps `settings` there too, so a request sees either the old or the new
+/// auth and endpoints, never a mix.
+public final class GatewayState {
+    public private(set) var settings: GatewaySettings
+    public let paths: StatePaths
+    public let environment: [String: String]
+    public let sessions = SessionStore()
+    public let startedAtMs = Clock.monotonicMs()
+    /// `OPENCLAW_SIM_DELAY_MS`: how long the echo agent "thinks".
+    public let replyDelayMs: Int64
+    public private(set) var hasAPIKey: Bool
+    /// `chat.send` runs not yet answered, by idempotency key.
+    public var runsInFlight: Set<String> = []
+
+    public init(settings: GatewaySettings, paths: StatePaths, environment: [String: String]) {
+        self.settings = settings
+        self.paths = paths
+        self.environment = environment
+        self.replyDelayMs = max(0, Int64(environment["OPENCLAW_SIM_DELAY_MS"] ?? "") ?? 0)
+        self.hasAPIKey = EchoAgent.hasAPIKey(config: settings.config, env: environment)
+    }
+
+    /// Replaces the settings (restart or hot reload).
+    public func apply(_ settings: GatewaySettings) {
+        self.settings = settings
+        hasAPIKey = EchoAgent.hasAPIKey(config: settings.config, env: environment)
+    }
+
+    /// Why a shared-secret check failed, in the reason codes of `auth-messages.ts`.
+    public enum AuthFailure: Equatable {
+        case tokenMissing, tokenMismatch, passwordMissing, passwordMismatch
+
+        /// The close reason a CLI client sees.
+        public var cliMessage: String {
+            let tokenHint = "set gateway.remote.token to match gateway.auth.token"
+            let passwordHint = "set gateway.remote.password to match gateway.auth.password"
+            switch self {
+            case .tokenMissing: return "unauthorized: gateway token missing (\(tokenHint))"
+            case .tokenMismatch: return "unauthorized: gateway token mismatch (\(tokenHint))"
+            case .passwordMissing: return "unauthorized: gateway password missing (\(passwordHint))"
+            case .passwordMismatch: return "unauthorized: gateway password mismatch (\(passwordHint))"
+            }
+        }
+    }
+
+    /// Checks a presented secret (bearer token or RPC credential) against the current auth mode.
+    /// `trusted-proxy` is treated as open: the simulator has no proxy in front of it.
+    public func authorize(_ presented: String?) -> AuthFailure? {
+        switch settings.authMode {
+        case "token":
+            guard let presented, !presented.isEmpty else { return .tokenMissing }
+            return presented == settings.token ? nil : .tokenMismatch
+        case "password":
+            guard let presented, !presented.isEmpty else { return .passwordMissing }
+            return presented == settings.password ? nil : .passwordMismatch
+        default:
+            return nil
+        }
+    }
+
+    /// Milliseconds since the process started serving.
+    public var uptimeMs: Int64 { Clock.monotonicMs() - startedAtMs }
+}

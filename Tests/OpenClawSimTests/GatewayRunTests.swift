@@ -1,0 +1,197 @@
+import Foundation
+import OpenClawSim
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gateway run`: startup refusals, the process title, signals, the busy-port failure and
+/// hot restart on config edits.
+@Suite struct GatewayRunTests {
+    @Test func refusesToStartWithoutLocalMode() {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        var result = sandbox.run(["gateway", "run"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("Missing config. Run `openclaw setup` or set gateway.mode=local (or pass --allow-unconfigured)."))
+        sandbox.writeConfig(#"{"gateway":{"port":1}}"#)
+        result = sandbox.run(["gateway", "run"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("Gateway start blocked: set gateway.mode=local (current: unset)"))
+    }
+
+    @Test func refusesLanBindWithoutAuthAndBadFlags() {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        var result = sandbox.run(["gateway", "run", "--bind", "lan", "--auth", "none"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("Refusing to bind gateway to lan without auth."))
+        result = sandbox.run(["gateway", "run", "--port", "abc"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "Invalid port\n")
+        result = sandbox.run(["gateway", "run", "--bind", "moon"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "Invalid --bind (use \"loopback\", \"lan\", \"tailnet\", \"auto\", or \"custom\")\n")
+        result = sandbox.run(["gateway", "run", "--auth", "magic"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "Invalid --auth (use \"none\", \"token\", \"password\", or \"trusted-proxy\")\n")
+    }
+
+    @Test func servesHealthAndAnswersHealthCalls() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig(auth: #"{ mode: "none" }"#)
+        let gateway = try sandbox.startGateway()
+        #expect(gateway.log.contains("[gateway] listening on ws://127.0.0.1:\(sandbox.port) (PID \(gateway.pid))"))
+        #expect(gateway.log.contains("Gateway auth mode=none explicitly configured"))
+
+        let root = try #require(sandbox.get("/"))
+        #expect(root.status == 200)
+        #expect(root.text.contains("<title>OpenClaw Control</title>"))
+        #expect(root.header("x-content-type-options") == "nosniff")
+        let health = try #require(sandbox.get("/healthz"))
+        #expect(health.text == #"{"ok":true,"status":"live"}"#)
+        #expect(sandbox.request("POST", "/health")?.status == 405)
+        #expect(sandbox.request("POST", "/nope")?.status == 404)
+
+        let human = sandbox.run(["gateway", "call", "health"])
+        #expect(human.status == 0)
+        #expect(human.stdout.hasPrefix("Gateway call: health\n{\n  \"ok\": true,"))
+        let json = sandbox.run(["gateway", "call", "health", "--json"])
+        #expect(json.status == 0)
+        let payload = try #require(try? JSON5Parser.parseStrict(json.stdout))
+        #expect(payload["ok"] == .bool(true))
+        #expect(payload["defaultAgentId"] == .string("main"))
+        #expect(payload.value(atKeys: ["sessions", "count"]) == .number(0))
+    }
+
+    @Test func callFailsWhenNothingListens() {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        let result = sandbox.run(["gateway", "call", "health"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("Gateway call failed: Error: gateway closed (1006 abnormal closure (no close frame)): no close reason\nGateway target: ws://127.0.0.1:\(sandbox.port)"))
+        let badParams = sandbox.run(["gateway", "call", "health", "--params", "{nope"])
+        #expect(badParams.status == 1)
+        #expect(badParams.stderr.hasPrefix("Gateway call failed: SyntaxError: "))
+    }
+
+    @Test func sigtermEndsTheGatewayWithStatusZero() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        let gateway = try sandbox.startGateway()
+        #expect(gateway.stop() == 0)
+        #expect(gateway.log.contains("received SIGTERM; shutting down"))
+    }
+
+    @Test func secondGatewayOnBusyPortFails() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        let first = try sandbox.startGateway()
+        let second = sandbox.run(["gateway", "run"])
+        // [S] treats this as a "healthy" lock error: message + diagnostics, exit 0.
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("Gateway failed to start: GatewayLockError: another gateway instance is already listening on ws://127.0.0.1:\(sandbox.port)"))
+        #expect(second.stderr.contains("Port \(sandbox.port) is already in use."))
+        #expect(second.stderr.contains("- pid \(first.pid) "))
+        #expect(sandbox.get("/healthz")?.status == 200)
+    }
+
+    @Test func pgrepFindsTheGatewayButNotCLICalls() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        let gateway = try sandbox.startGateway()
+        let cmdline = try String(contentsOfFile: "/proc/\(gateway.pid)/cmdline", encoding: .utf8)
+        #expect(cmdline.hasPrefix("openclaw-gateway\0"))
+
+        // A CLI call that hangs on a listener that never answers, so it is alive during pgrep.
+        let silentPort = SimSandbox.freePort()
+        let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(silentPort).bigEndian
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        listen(silent, 4)
+        let call = Process()
+        call.executableURL = URL(fileURLWithPath: SimSandbox.binary)
+        call.arguments = ["gateway", "call", "health", "--url", "ws://127.0.0.1:\(silentPort)", "--token", "x", "--timeout", "8000"]
+        call.environment = sandbox.environment
+        call.standardOutput = FileHandle.nullDevice
+        call.standardError = FileHandle.nullDevice
+        try call.run()
+        defer { call.terminate(); call.waitUntilExit() }
+        usleep(200_000)
+
+        let pgrep = Process()
+        pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        pgrep.arguments = ["-f", "openclaw-gateway"]
+        let pipe = Pipe()
+        pgrep.standardOutput = pipe
+        try pgrep.run()
+        pgrep.waitUntilExit()
+        let pids = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").compactMap { Int32($0) }
+        #expect(call.isRunning)
+        #expect(pids.contains(gateway.pid))
+        #expect(!pids.contains(call.processIdentifier))
+    }
+
+    @Test func tokenChangeOnDiskRestartsInPlace() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig(auth: #"{ mode: "token", token: "old-token-aaaaaaaaaaaaaaaaaaaa" }"#)
+        let gateway = try sandbox.startGateway()
+        let body = #"{"model":"openclaw","messages":[{"role":"user","content":"hi"}]}"#
+        #expect(sandbox.chat(body, token: "old-token-aaaaaaaaaaaaaaaaaaaa")?.status == 200)
+
+        let set = sandbox.run(["config", "set", "gateway.auth.token", "\"new-token-bbbbbbbbbbbbbbbbbbbb\"", "--strict-json"])
+        #expect(set.status == 0)
+        let switched = sandbox.waitUntil(seconds: 2) {
+            sandbox.chat(body, token: "new-token-bbbbbbbbbbbbbbbbbbbb")?.status == 200
+                && sandbox.chat(body, token: "old-token-aaaaaaaaaaaaaaaaaaaa")?.status == 401
+        }
+        #expect(switched)
+        #expect(gateway.process.isRunning)
+        #expect(gateway.log.contains("config change requires gateway restart (gateway.auth.token)"))
+        #expect(gateway.log.contains("restarting in-process (pid \(gateway.pid))"))
+        // The CLI reads the new token from config too.
+        #expect(sandbox.run(["gateway", "call", "health", "--json"]).status == 0)
+    }
+
+    @Test func invalidEditIsSkippedAndGatewayKeepsServing() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        let gateway = try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test"])
+        sandbox.writeConfig("{ gateway: { mode: 'local', ")
+        #expect(sandbox.waitUntil(seconds: 3) { gateway.log.contains("config reload skipped (invalid config): ") })
+        let reply = sandbox.chat(#"{"messages":[{"role":"user","content":"still there?"}]}"#,
+                                 token: "test-token-0123456789abcdef0123")
+        #expect(reply?.status == 200)
+        #expect(reply?.json?.value(atKeys: ["choices"])?.arrayElements?.first?.value(atKeys: ["message", "content"])
+            == .string("Echo: still there?"))
+        #expect(gateway.process.isRunning)
+    }
+
+    @Test func tokenIsGeneratedAndSavedWhenMissing() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeConfig(#"{"gateway":{"mode":"local","port":\#(sandbox.port)}}"#)
+        let gateway = try sandbox.startGateway()
+        #expect(gateway.log.contains("Gateway auth token was missing. Generated a new token and saved it to config (gateway.auth.token)."))
+        let token = try #require(sandbox.readConfig()?.value(atKeys: ["gateway", "auth", "token"])?.stringValue)
+        #expect(token.count == 48)
+        // Its own write must not trigger a restart.
+        usleep(600_000)
+        #expect(!gateway.log.contains("restarting in-process"))
+        #expect(sandbox.run(["gateway", "call", "health"]).status == 0)
+    }
+}

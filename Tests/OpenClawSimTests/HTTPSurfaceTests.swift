@@ -1,0 +1,164 @@
+import Foundation
+import OpenClawSim
+import Testing
+
+/// The HTTP surface: chat completions (plain and streamed), auth, disabled endpoints, input
+/// errors, models, and the RPC session flow.
+@Suite struct HTTPSurfaceTests {
+    static let token = "test-token-0123456789abcdef0123"
+
+    @Test func plainChatWithTheRightToken() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        try sandbox.startGateway(env: ["ANTHROPIC_API_KEY": "sk-test"])
+        let response = try #require(sandbox.chat(
+            #"{"model":"openclaw/default","messages":[{"role":"user","content":"Hello!"}],"user":"Ops"}"#,
+            token: Self.token, headers: [("x-openclaw-model", "anthropic/claude-sonnet-4-6")]))
+        #expect(response.status == 200)
+        #expect(response.header("content-type") == "application/json; charset=utf-8")
+        let json = try #require(response.json)
+        #expect(json["id"]?.stringValue?.hasPrefix("chatcmpl_") == true)
+        #expect(json["object"] == .string("chat.completion"))
+        #expect(json["model"] == .string("openclaw/default"))
+        let choice = try #require(json["choices"]?.arrayElements?.first)
+        #expect(choice.value(atKeys: ["message", "content"]) == .string("Echo: Hello!"))
+        #expect(choice["finish_reason"] == .string("stop"))
+        #expect(json.value(atKeys: ["usage", "total_tokens"])?.numberValue ?? 0 > 0)
+
+        // `user` names the session; it shows up over RPC.
+        let list = sandbox.run(["gateway", "call", "sessions.list", "--json"])
+        #expect(list.stdout.contains("\"agent:main:openai-user:ops\""))
+        let get = sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"key":"agent:main:openai-user:ops"}"#])
+        #expect(get.stdout.contains("\"text\": \"Echo: Hello!\""))
+    }
+
+    @Test func streamingChatSendsSSEChunks() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test", "OPENCLAW_SIM_DELAY_MS": "50"])
+        let response = try #require(sandbox.chat(
+            #"{"model":"openclaw","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hi"}]}"#,
+            token: Self.token))
+        #expect(response.status == 200)
+        #expect(response.header("content-type") == "text/event-stream; charset=utf-8")
+        let events = response.dechunked.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        #expect(events.count == 5)
+        #expect(events.allSatisfy { $0.hasPrefix("data: ") })
+        #expect(events.first?.contains(#""delta":{"role":"assistant"}}]"#) == true)
+        #expect(events.count > 1 && events[1].contains(#""delta":{"content":"Echo: Hi"},"finish_reason":null"#))
+        #expect(events.count > 2 && events[2].contains(#""delta":{},"finish_reason":"stop""#))
+        #expect(events.count > 3 && events[3].contains(#""choices":[],"usage":{"#))
+        #expect(events.last == "data: [DONE]")
+    }
+
+    @Test func wrongTokenIs401() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        try sandbox.startGateway()
+        let body = #"{"messages":[{"role":"user","content":"x"}]}"#
+        for token in ["wrong", nil] as [String?] {
+            let response = try #require(sandbox.chat(body, token: token))
+            #expect(response.status == 401)
+            #expect(response.text == #"{"error":{"message":"Unauthorized","type":"unauthorized"}}"#)
+        }
+        let call = sandbox.run(["gateway", "call", "health", "--token", "wrong"])
+        #expect(call.status == 1)
+        #expect(call.stderr == "Gateway call failed: Error: gateway closed (1008): unauthorized: gateway token mismatch (set gateway.remote.token to match gateway.auth.token)\n")
+    }
+
+    @Test func disabledEndpointIs404AndWrongMethodIs405() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig(chat: false)
+        try sandbox.startGateway()
+        let disabled = try #require(sandbox.chat(#"{"messages":[{"role":"user","content":"x"}]}"#, token: Self.token))
+        #expect(disabled.status == 404)
+        #expect(disabled.text == "Not Found")
+        #expect(disabled.header("content-type") == "text/plain; charset=utf-8")
+
+        // Enabling it on disk restarts the gateway; then GET is 405 before any auth.
+        _ = sandbox.run(["config", "set", "gateway.http.endpoints.chatCompletions.enabled", "true"])
+        #expect(sandbox.waitUntil(seconds: 2) { sandbox.get("/v1/chat/completions")?.status == 405 })
+        let wrongMethod = try #require(sandbox.get("/v1/chat/completions"))
+        #expect(wrongMethod.text == "Method Not Allowed")
+        #expect(wrongMethod.header("allow") == "POST")
+    }
+
+    @Test func badInputsGetTheSpecErrors() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test"])
+        func error(_ body: String) -> (Int, JSONValue?) {
+            let response = sandbox.chat(body, token: Self.token)
+            return (response?.status ?? 0, response?.json?["error"])
+        }
+        var (status, err) = error(#"{"messages": ["#)
+        #expect(status == 400)
+        #expect(err?["type"] == .string("invalid_request_error"))
+        #expect(err?["message"] == .string("Unexpected end of JSON input"))
+        (status, err) = error(#"{"model":"openclaw","messages":[{"role":"system","content":"x"}]}"#)
+        #expect(status == 400)
+        #expect(err?["message"] == .string("Missing user message in `messages`."))
+        (status, err) = error(#"{"model":"gpt-4o","messages":[{"role":"user","content":"x"}]}"#)
+        #expect(status == 400)
+        #expect(err?["message"] == .string("Invalid `model`. Use `openclaw` or `openclaw/<agentId>`."))
+        for model in ["openclaw/main", "openclaw:main", "agent:main"] {
+            (status, _) = error(#"{"model":"\#(model)","messages":[{"role":"user","content":"x"}]}"#)
+            #expect(status == 200)
+        }
+        #expect(sandbox.get("/healthz")?.status == 200)
+    }
+
+    @Test func missingAPIKeyAnswersWithTheErrorSentence() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        try sandbox.startGateway()
+        let response = try #require(sandbox.chat(#"{"messages":[{"role":"user","content":"x"}]}"#, token: Self.token))
+        #expect(response.status == 200)
+        let content = response.json?["choices"]?.arrayElements?.first?.value(atKeys: ["message", "content"])?.stringValue
+        #expect(content?.contains("No API key found for provider \"openai\"") == true)
+    }
+
+    @Test func modelsListsAgentTargets() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        try sandbox.startGateway()
+        let auth = [("Authorization", "Bearer \(Self.token)")]
+        let list = try #require(sandbox.get("/v1/models", headers: auth))
+        #expect(list.status == 200)
+        let ids = list.json?["data"]?.arrayElements?.compactMap { $0["id"]?.stringValue }
+        #expect(ids == ["openclaw", "openclaw/default", "openclaw/main"])
+        #expect(sandbox.get("/v1/models/openclaw%2Fdefault", headers: auth)?.json?["id"] == .string("openclaw/default"))
+        #expect(sandbox.get("/v1/models/openclaw%2Fnobody", headers: auth)?.status == 404)
+        #expect(sandbox.get("/v1/models")?.status == 401)
+        #expect(sandbox.request("POST", "/v1/models", headers: auth)?.header("allow") == "GET")
+    }
+
+    @Test func chatSendLandsInTheSession() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test", "OPENCLAW_SIM_DELAY_MS": "100"])
+        let send = sandbox.run(["gateway", "call", "chat.send", "--json", "--params",
+                                #"{"message":"Hello!","sessionKey":"my-session","idempotencyKey":"msg-1"}"#])
+        #expect(send.status == 0)
+        #expect(try JSON5Parser.parseStrict(send.stdout) == .object([("runId", .string("msg-1")), ("status", .string("started"))]))
+        let landed = sandbox.waitUntil(seconds: 5) {
+            sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"sessionKey":"my-session"}"#])
+                .stdout.contains("Echo: Hello!")
+        }
+        #expect(landed)
+        let missing = sandbox.run(["gateway", "call", "chat.send", "--params", #"{"message":"x"}"#])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("Gateway call failed: GatewayClientRequestError: invalid chat.send params"))
+        let config = sandbox.run(["gateway", "call", "config.get", "--json"])
+        #expect(config.stdout.contains("__OPENCLAW_REDACTED__"))
+        #expect(!config.stdout.contains(Self.token))
+    }
+}
