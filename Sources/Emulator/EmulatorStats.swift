@@ -13,7 +13,7 @@ public struct EmulatorStats: Sendable, Equatable, Codable {
     public var requestsByRoute: [String: Int] = [:]
     /// Injected faults and idempotency outcomes by kind: `dropped_connection`, `server_error`,
     /// `rate_limited`, `dropped_after_create`, `first_exec_unavailable`, `idempotent_replay`,
-    /// `idempotency_key_reused`.
+    /// `idempotency_key_reused`, `idempotency_in_flight`.
     public var faults: [String: Int] = [:]
     /// Machines the provider created.
     public var machinesCreated = 0

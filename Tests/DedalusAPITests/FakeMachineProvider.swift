@@ -10,7 +10,10 @@ final class FakeMachineProvider: MachineProvider, @unchecked Sendable {
     private let lock = NSLock()
     private var machines: [String: FakeMachine] = [:]
     private var order: [String] = []
-    private(set) var createCount = 0
+    private var creates = 0
+
+    /// Machines created so far.
+    var createCount: Int { locked { creates } }
 
     private struct FakeMachine {
         var machine: Machine
@@ -70,7 +73,7 @@ final class FakeMachineProvider: MachineProvider, @unchecked Sendable {
     func create(_ spec: MachineSpec) async throws -> Machine {
         try spec.validate()
         return locked {
-            createCount += 1
+            creates += 1
             let id = "dm-" + UUID().uuidString.lowercased()
             let m = Machine(id: id, vcpu: spec.vcpu, memoryMiB: spec.memoryMiB, storageGiB: spec.storageGiB,
                             autosleepSeconds: (try? AutosleepDuration.seconds(spec.autosleep ?? "300s")) ?? 300,

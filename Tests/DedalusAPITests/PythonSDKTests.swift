@@ -3,12 +3,14 @@ import Emulator
 import Foundation
 import Testing
 
-/// Runs a Python script from this folder with the given environment; returns its exit status and output.
-func runPython(_ script: String, environment: [String: String], timeout: Double = 120) async throws -> (Int32, String) {
+/// Runs a Python script from this folder with the given environment and arguments; returns its exit status and output.
+func runPython(_ script: String, environment: [String: String], arguments: [String] = [], timeout: Double = 120)
+    async throws -> (Int32, String)
+{
     let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", folder.appendingPathComponent(script).path]
+    process.arguments = ["python3", folder.appendingPathComponent(script).path] + arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let pipe = Pipe()
     process.standardOutput = pipe
