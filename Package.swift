@@ -73,7 +73,11 @@ let package = Package(
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore"]),
         .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore"]),
         .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore"]),
-        .testTarget(name: "DedalusAPITests", dependencies: ["DedalusAPI", "Emulator", "LocalMachines", "ClawrunCore"]),
+        .testTarget(
+            name: "DedalusAPITests",
+            dependencies: ["DedalusAPI", "Emulator", "ClawrunCore"],
+            exclude: ["sdk_lifecycle.py", "sdk_seed_exec.py"]
+        ),
         .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ClawrunCore"]),
     ],

@@ -22,6 +22,9 @@ public enum KnownFailures {
             return "the guest agent is not ready yet: retry a few seconds after the running phase"
         }
         if status == 401 { return "check DEDALUS_API_KEY or DEDALUS_X_API_KEY" }
+        if code == "connection_error" || code == "timeout" {
+            return "the API did not answer: check DEDALUS_BASE_URL and the network, then retry"
+        }
         return nil
     }
 }

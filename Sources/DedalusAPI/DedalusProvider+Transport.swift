@@ -1,0 +1,125 @@
+import AsyncHTTPClient
+import ClawrunCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+extension DedalusProvider {
+    /// The most bytes read from one answer.
+    static let maxResponseBytes = 64 << 20
+
+    /// Sends one API call and decodes its 2xx answer as `T`, retrying per `RetryPolicy`. Every
+    /// attempt of a non-GET call carries the same `Idempotency-Key`. `body` nil sends no body (GET,
+    /// DELETE); an empty one sends `Content-Length: 0`.
+    func call<T: Decodable>(_ method: HTTPMethod, _ path: String, query: String = "", body: Data? = nil,
+                            as type: T.Type) async throws -> T {
+        let data = try await send(method, path, query: query, body: body)
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            let snippet = String(decoding: data.prefix(200), as: UTF8.self)
+            throw ProviderError(status: 200, code: "invalid_response",
+                                message: Redaction.scrub("\(method.rawValue) /\(path): the answer is not the expected "
+                                    + "document (\(Self.describe(decodingError: error))): \(snippet)",
+                                                         secrets: configuration.secrets))
+        }
+    }
+
+    /// Sends one call with retries and returns the 2xx body, or throws `ProviderError`.
+    func send(_ method: HTTPMethod, _ path: String, query: String, body: Data?) async throws -> Data {
+        let url = configuration.baseURL + path + (query.isEmpty ? "" : "?" + query)
+        let key = method == .GET ? nil : IdempotencyKey.make()
+        let maxAttempts = retryPolicy.maxRetries + 1
+        var retriesTaken = 0
+        while true {
+            var request = HTTPClientRequest(url: url)
+            request.method = method
+            request.headers = headers(method: method, idempotencyKey: key, retriesTaken: retriesTaken)
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let failure: ProviderError
+            let retryHeaders: HTTPHeaders?
+            switch await attempt(request, method: method, url: url, attemptNumber: retriesTaken + 1) {
+            case .success(let data):
+                return data
+            case .failure(let error, let headers, let retryable):
+                guard retryable, retriesTaken < retryPolicy.maxRetries else {
+                    try Task.checkCancellation()
+                    throw error
+                }
+                failure = error
+                retryHeaders = headers
+            }
+            let delay = retryPolicy.delay(retriesTaken: retriesTaken, headers: retryHeaders)
+            onRetry?(RetryEvent(method: method.rawValue, path: path, attempt: retriesTaken + 1,
+                                maxAttempts: maxAttempts, status: failure.status == 0 ? nil : failure.status,
+                                errorCode: failure.code.hasPrefix("HTTP_") ? nil : failure.code,
+                                reason: failure.message, delay: delay, idempotencyKey: key))
+            try await sleeper(delay)
+            retriesTaken += 1
+        }
+    }
+
+    /// What one attempt came to.
+    enum Attempt {
+        case success(Data)
+        /// The error, the answer's headers (nil after a transport failure) and whether to retry.
+        case failure(ProviderError, HTTPHeaders?, retryable: Bool)
+    }
+
+    /// Sends one attempt and classifies the outcome by the SDKs' rules.
+    func attempt(_ request: HTTPClientRequest, method: HTTPMethod, url: String, attemptNumber: Int) async -> Attempt {
+        do {
+            let response = try await client.execute(
+                request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+            let buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
+            let data = Data(buffer.readableBytesView)
+            let status = Int(response.status.code)
+            if (200..<300).contains(status) { return .success(data) }
+            let error = ProviderError.fromResponse(status: status, headers: response.headers, body: data,
+                                                   secrets: configuration.secrets)
+            return .failure(error, response.headers,
+                            retryable: RetryPolicy.shouldRetry(status: status, headers: response.headers))
+        } catch {
+            let wrapped = ProviderError.transport(error, method: method.rawValue, url: url, attempts: attemptNumber,
+                                                  secrets: configuration.secrets)
+            return .failure(wrapped, nil, retryable: Self.isRetryable(transportError: error))
+        }
+    }
+
+    /// The headers of one attempt, as the Python SDK sends them (spec §3.3) minus its telemetry.
+    func headers(method: HTTPMethod, idempotencyKey: String?, retriesTaken: Int) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "User-Agent", value: configuration.userAgent)
+        if let apiKey = configuration.apiKey { headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        if let xApiKey = configuration.xApiKey { headers.add(name: "x-api-key", value: xApiKey) }
+        if let orgId = configuration.orgId { headers.add(name: "X-Dedalus-Org-Id", value: orgId) }
+        if method != .GET {
+            headers.add(name: "Content-Type", value: "application/json")
+        }
+        if let idempotencyKey { headers.add(name: "Idempotency-Key", value: idempotencyKey) }
+        headers.add(name: "x-clawrun-retry-count", value: String(retriesTaken))
+        return headers
+    }
+
+    /// Transport failures worth another attempt: all but cancellation and a malformed request.
+    static func isRetryable(transportError error: Error) -> Bool {
+        if error is CancellationError { return false }
+        if let e = error as? HTTPClientError {
+            return ![HTTPClientError.invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown].contains(e)
+        }
+        return true
+    }
+
+    /// A short account of why a document did not decode.
+    static func describe(decodingError error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "missing \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "bad \(path)"
+        default: return String(describing: error)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ClawrunCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// `clawrun serve`: the Dedalus Machines API over any `MachineProvider`, on HTTP/1.1 with
+/// keep-alive. Speaks the wire shapes of the spec (so the official SDKs work against it), checks
+/// the API key when it has one, replays answers by `Idempotency-Key`, injects the faults of a
+/// `FaultPlan`, and counts requests and connections (`GET /__emulator/stats`).
+public final class EmulatorServer: Sendable {
+    let app: EmulatorApp
+    private let state = LockedBox(ServerState())
+
+    private struct ServerState {
+        var channel: Channel?
+        var connections: [ObjectIdentifier: Channel] = [:]
+    }
+
+    /// Makes a server over `provider`. With `apiKey`, every request must carry it as
+    /// `Authorization: Bearer` or `x-api-key`. Creates asking more than `memoryCapacityMiB` get
+    /// 400 "memory_mib exceeds capacity" (the production ceiling by default; the dev one is 6144).
+    public init(provider: any MachineProvider, apiKey: String? = nil, faults: FaultPlan = FaultPlan(),
+                memoryCapacityMiB: Int = 129_024) {
+        app = EmulatorApp(provider: provider, apiKey: apiKey.flatMap { $0.isEmpty ? nil : $0 }, faults: faults,
+                          memoryCapacityMiB: memoryCapacityMiB)
+    }
+
+    /// Starts listening; port 0 picks a free port. Returns the bound port.
+    @discardableResult
+    public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
+        let app = self.app
+        let state = self.state
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.backlog, value: 512)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                let id = ObjectIdentifier(channel)
+                state.withLock { $0.connections[id] = channel }
+                app.stats.withLock {
+                    $0.connectionsAccepted += 1
+                    $0.openConnections += 1
+                    $0.maxOpenConnections = max($0.maxOpenConnections, $0.openConnections)
+                }
+                channel.closeFuture.whenComplete { _ in
+                    state.withLock { $0.connections[id] = nil }
+                    app.stats.withLock { $0.openConnections -= 1 }
+                }
+                return channel.pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true,
+                                                                    withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(HTTPServerHandler(app: app))
+                }
+            }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        state.withLock { $0.channel = channel }
+        guard let bound = channel.localAddress?.port else {
+            throw ClawrunError.failed("the emulator bound \(host):\(port) but has no local port")
+        }
+        return bound
+    }
+
+    /// Stops listening and closes every open connection.
+    public func stop() async {
+        let (listener, connections) = state.withLock { s -> (Channel?, [Channel]) in
+            let taken = (s.channel, Array(s.connections.values))
+            s.channel = nil
+            return taken
+        }
+        try? await listener?.close()
+        for connection in connections { try? await connection.close() }
+    }
+
+    /// The counters so far.
+    public func stats() -> EmulatorStats {
+        app.stats.withLock { $0 }
+    }
+
+    /// The fault plan now (counted faults shrink as they are used).
+    public func faults() -> FaultPlan {
+        app.faults.withLock { $0 }
+    }
+
+    /// Replaces the fault plan.
+    public func setFaults(_ plan: FaultPlan) {
+        app.faults.withLock { $0 = plan }
+    }
+}

@@ -1,0 +1,29 @@
+/// Counters of an emulator since start (or the last reset), served at `GET /__emulator/stats`.
+/// Requests to `/__emulator/` itself are not counted.
+public struct EmulatorStats: Sendable, Equatable, Codable {
+    /// TCP connections accepted.
+    public var connectionsAccepted = 0
+    /// Connections open now.
+    public var openConnections = 0
+    /// The most connections open at once.
+    public var maxOpenConnections = 0
+    /// API requests received.
+    public var requests = 0
+    /// API requests by route, e.g. `"GET /v1/machines/{machine_id}/executions/{execution_id}"`.
+    public var requestsByRoute: [String: Int] = [:]
+    /// Injected faults and idempotency outcomes by kind: `dropped_connection`, `server_error`,
+    /// `rate_limited`, `dropped_after_create`, `first_exec_unavailable`, `idempotent_replay`,
+    /// `idempotency_key_reused`, `idempotency_in_flight`.
+    public var faults: [String: Int] = [:]
+    /// Machines the provider created.
+    public var machinesCreated = 0
+
+    /// Zeroed counters.
+    public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case connectionsAccepted = "connections_accepted", openConnections = "open_connections"
+        case maxOpenConnections = "max_open_connections", requests, requestsByRoute = "requests_by_route"
+        case faults, machinesCreated = "machines_created"
+    }
+}
