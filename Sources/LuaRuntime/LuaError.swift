@@ -19,9 +19,14 @@ public struct LuaError: Error, Sendable, Equatable, CustomStringConvertible {
 /// What a host function throws to make Lua raise an error at the caller's `file:line`.
 public struct HostError: Error, Sendable, CustomStringConvertible {
     public var message: String
+    /// When true the message is raised as it is, without the function's name in front.
+    public var bare: Bool
 
     /// Makes an error with a one-line message.
-    public init(_ message: String) { self.message = message }
+    public init(_ message: String, bare: Bool = false) {
+        self.message = message
+        self.bare = bare
+    }
 
     public var description: String { message }
 }

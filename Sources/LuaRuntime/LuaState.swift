@@ -173,10 +173,10 @@ let hostDispatch: @convention(c) (OpaquePointer?) -> Int32 = { L in
             return CLAWRUN_YIELD_BASE - 1
         }
     } catch {
-        let text = (error as? HostError)?.message ?? "\(error)"
-        luaL_where(L, 1)
-        lua_pushstring(L, "\(entry.name): \(text)")
-        lua_concat(L, 2)
+        let hostError = error as? HostError
+        let text = hostError?.message ?? "\(error)"
+        let named = hostError?.bare == true ? text : "\(entry.name): \(text)"
+        state.pushString(state.callerLocation(L) + named, on: L)
         return CLAWRUN_RAISE
     }
 }
@@ -184,4 +184,22 @@ let hostDispatch: @convention(c) (OpaquePointer?) -> Int32 = { L in
 extension LuaState {
     /// Sets the main stack's height (drops or pads with nils).
     public func setTop(_ n: Int32) { lua_settop(L, n) }
+
+    /// `file:line: ` of the innermost Lua code calling into the host, skipping C functions and
+    /// chunks named `=[...]` (the host's own Lua), so errors point at the script's own line.
+    public func callerLocation(_ thread: OpaquePointer) -> String {
+        var ar = lua_Debug()
+        var level: Int32 = 1
+        while lua_getstack(thread, level, &ar) != 0 {
+            lua_getinfo(thread, "Sl", &ar)
+            let source = withUnsafeBytes(of: &ar.short_src) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if ar.currentline > 0 && !source.hasPrefix("[") {
+                return "\(source):\(ar.currentline): "
+            }
+            level += 1
+        }
+        return ""
+    }
 }

@@ -208,9 +208,7 @@ public final class Scheduler {
                 "cannot wait here (inside a metamethod, a table.sort comparator or a string.gsub callback): "
                     + "call it from plain Lua code")
         }
-        luaL_where(call.thread, 1)
-        let location = state.errorText(at: -1, on: call.thread)
-        lua_pop(call.thread, 1)
+        let location = state.callerLocation(call.thread)
         return Ticket(inbox: inbox, coroutine: co.id, prefix: "\(location)\(call.name): ")
     }
 

@@ -1,1 +1,33 @@
-print("clawrun")
+import ArgumentParser
+import Foundation
+
+/// Parses the command line and runs the command, mapping every usage error to one line on stderr
+/// and exit code 2 (swift-argument-parser's own would be 64 and several lines).
+func clawrunMain() async -> Int32 {
+    do {
+        var command = try Clawrun.parseAsRoot()
+        if var async = command as? AsyncParsableCommand {
+            try await async.run()
+        } else {
+            try command.run()
+        }
+        return 0
+    } catch let exit as ExitCode {
+        return exit.rawValue
+    } catch let usage as UsageError {
+        FileHandle.standardError.write(Data("clawrun: \(usage.description)\n".utf8))
+        return 2
+    } catch {
+        let code = Clawrun.exitCode(for: error)
+        if code == .success {
+            print(Clawrun.fullMessage(for: error))
+            return 0
+        }
+        let message = Clawrun.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        let hint = code == .validationFailure ? " (see clawrun --help)" : ""
+        FileHandle.standardError.write(Data("clawrun: \(message.replacingOccurrences(of: "Error: ", with: ""))\(hint)\n".utf8))
+        return code == .validationFailure ? 2 : code.rawValue
+    }
+}
+
+exit(await clawrunMain())

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Replaces known secrets (API keys, gateway tokens) with `***` in any text that leaves clawrun:
+/// log lines, error messages, `--json` events and run records.
+public final class SecretRedactor: @unchecked Sendable {
+    private let lock = NSLock()
+    private var secrets: [String] = []
+
+    /// Makes a redactor that already knows the secrets found in `environment` (keys and tokens).
+    public init(environment: [String: String] = [:]) {
+        for (name, value) in environment where SecretRedactor.looksSecret(name) { add(value) }
+    }
+
+    /// Whether an environment variable's name says it holds a secret.
+    public static func looksSecret(_ name: String) -> Bool {
+        let n = name.uppercased()
+        return n.hasSuffix("_KEY") || n.hasSuffix("_TOKEN") || n.contains("SECRET") || n.contains("PASSWORD")
+            || n.hasSuffix("_API_KEY")
+    }
+
+    /// Remembers a secret; short values are ignored so that ordinary words are never masked.
+    public func add(_ secret: String) {
+        guard secret.count >= 6 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if !secrets.contains(secret) {
+            secrets.append(secret)
+            secrets.sort { $0.count > $1.count }
+        }
+    }
+
+    /// The text with every known secret replaced by `***`.
+    public func redact(_ text: String) -> String {
+        lock.lock()
+        let list = secrets
+        lock.unlock()
+        var out = text
+        for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
+        return out
+    }
+
+    /// A JSON value with every string redacted.
+    public func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let s): return .string(redact(s))
+        case .array(let items): return .array(items.map(redact))
+        case .object(let members): return .object(members.map { ($0.0, redact($0.1)) })
+        default: return value
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ClawrunCore
+import Foundation
+import LuaRuntime
+
+/// `machine.create/get/list/delete/sleep/wake`, `wait_phase` and `targets()` over the run's provider.
+extension HostContext {
+    func registerMachines() {
+        let providerName = provider.name
+        state.register("machine.create") { [unowned self] call in
+            let opts = try call.optionalTable(1, "spec") ?? LuaTable()
+            try opts.checkKeys(["vcpu", "memory_mib", "storage_gib", "autosleep", "network"])
+            var spec = MachineSpec()
+            if let v = try opts.number("vcpu") { spec.vcpu = v }
+            if let v = try opts.number("memory_mib") { spec.memoryMiB = try HostContext.whole(v, "memory_mib") }
+            if let v = try opts.number("storage_gib") { spec.storageGiB = try HostContext.whole(v, "storage_gib") }
+            spec.autosleep = try opts.string("autosleep")
+            spec.network = try opts.string("network")
+            do { try spec.validate() } catch let e as ClawrunError { throw HostError(e.description) }
+            let provider = self.provider, reporter = self.reporter, (step, _) = self.location, finalSpec = spec
+            return try self.scheduler.perform(call) {
+                let m = try await provider.create(finalSpec)
+                reporter.emit(RunEvent("machine_created", step: step, machine: m.id,
+                                       fields: [("provider", .string(provider.name))]))
+                return [m.luaValue(provider: providerName)]
+            }
+        }
+        registerMachineCall("machine.get") { provider, id in try await provider.get(id) }
+        registerMachineCall("machine.delete") { provider, id in try await provider.delete(id) }
+        registerMachineCall("machine.sleep") { provider, id in try await provider.sleep(id) }
+        registerMachineCall("machine.wake") { provider, id in try await provider.wake(id) }
+        state.register("machine.list") { [unowned self] call in
+            let provider = self.provider
+            return try self.scheduler.perform(call) {
+                [.table(LuaTable(sequence: try await provider.listAll().map { $0.luaValue(provider: providerName) }))]
+            }
+        }
+        state.register("wait_phase") { [unowned self] call in
+            let id = try call.machineId(1)
+            let phases: [String]
+            switch call.value(2) {
+            case .string(let p): phases = [p]
+            case .table(let t) where !t.sequence.isEmpty && t.sequence.allSatisfy({ $0.stringValue != nil }):
+                phases = t.sequence.compactMap(\.stringValue)
+            default:
+                throw HostError("bad argument #2 'phase' (a phase name or a list of them expected, got \(call.typeName(2)))")
+            }
+            let wanted = try Set(phases.map { name -> Phase in
+                do { return try Phase.parse(name) } catch let e as ClawrunError { throw HostError(e.description) }
+            })
+            let opts = try call.optionalTable(3, "options")
+            try opts?.checkKeys(["timeout"])
+            let timeout = try opts?.number("timeout") ?? 300
+            guard timeout > 0 else { throw HostError("option 'timeout' must be positive, got \(timeout)") }
+            let poller = self.poller
+            return try self.scheduler.perform(call) {
+                let m = try await poller.waitPhase(machineId: id, phases: wanted, timeout: timeout)
+                return [m.luaValue(provider: providerName)]
+            }
+        }
+        state.register("targets") { [unowned self] call in
+            let provider = self.provider, ids = self.options.targetIds, all = self.options.allTargets
+            return try self.scheduler.perform(call) {
+                var machines: [Machine] = []
+                if all { machines = try await provider.listAll() }
+                for id in ids where !machines.contains(where: { $0.id == id }) {
+                    do {
+                        machines.append(try await provider.get(id))
+                    } catch let e as ProviderError where e.status == 404 {
+                        throw HostError("--machine \(id): no such machine on provider \(provider.name)")
+                    }
+                }
+                return [.table(LuaTable(sequence: machines.map { $0.luaValue(provider: providerName) }))]
+            }
+        }
+    }
+
+    private func registerMachineCall(_ name: String,
+                                     _ op: @escaping @Sendable (any MachineProvider, String) async throws -> Machine) {
+        let providerName = provider.name
+        state.register(name) { [unowned self] call in
+            let id = try call.machineId(1)
+            let provider = self.provider
+            return try self.scheduler.perform(call) { [try await op(provider, id).luaValue(provider: providerName)] }
+        }
+    }
+
+    static func whole(_ v: Double, _ name: String) throws -> Int {
+        guard v == v.rounded(), abs(v) < 1e15 else { throw HostError("\(name) must be a whole number, got \(v)") }
+        return Int(v)
+    }
+}

@@ -1,0 +1,49 @@
+import ClawrunCore
+import Foundation
+import LuaRuntime
+
+/// What every binding of one run shares: the Lua state and its scheduler, the provider and its
+/// poller, the reporter, the token store and the run's options. Touched only on the Lua thread,
+/// except for the thread-safe reporter, provider and tally.
+public final class HostContext {
+    public let options: RunOptions
+    public let state: LuaState
+    public let scheduler: Scheduler
+    public let reporter: Reporter
+    public let provider: any MachineProvider
+    public let poller: Poller
+    public let tokens: TokenStore
+    /// Per machine counters for the recap.
+    public let tally = MachineTally()
+    var frames: [Int: [StepFrame]] = [:]
+
+    /// One `step` in progress in one coroutine.
+    struct StepFrame {
+        var name: String
+        var start: Double
+        var status: String = "ok"
+    }
+
+    init(options: RunOptions, state: LuaState, scheduler: Scheduler, reporter: Reporter,
+         provider: any MachineProvider, poller: Poller) {
+        self.options = options
+        self.state = state
+        self.scheduler = scheduler
+        self.reporter = reporter
+        self.provider = provider
+        self.poller = poller
+        self.tokens = TokenStore(home: options.home)
+    }
+
+    /// The step path and machine of the running coroutine, for events.
+    var location: (step: String?, machine: String?) {
+        let context = scheduler.current?.context ?? CoroutineContext()
+        return (context.steps.isEmpty ? nil : context.steps.joined(separator: "/"), context.label)
+    }
+
+    /// Logs at a level from the running coroutine's place.
+    func log(_ level: String, _ message: String) {
+        let (step, machine) = location
+        reporter.log(level, message, step: step, machine: machine)
+    }
+}

@@ -1,0 +1,46 @@
+/// Lua code that completes the API where a host function alone cannot: anything that calls back
+/// into Lua (steps run a function; log formats with `tostring`). Its chunk is named `=[clawrun]`,
+/// and error positions skip its frames, so messages point at the workflow's own lines.
+enum HostPrelude {
+    static let chunkName = "=[clawrun]"
+
+    static let source = """
+    local begin_step, end_step, write_log = __step_begin, __step_end, __log
+    __step_begin, __step_end, __log = nil, nil, nil
+
+    local function render(...)
+      local parts = {}
+      for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+      return table.concat(parts, " ")
+    end
+    log = log or {}
+    for _, level in ipairs({"debug", "info", "warn", "error"}) do
+      log[level] = function(...) write_log(level, render(...)) end
+    end
+
+    local traceback = debug.traceback
+    function step(name, fn)
+      if type(name) ~= "string" then error("step: bad argument #1 'name' (string expected, got " .. type(name) .. ")", 2) end
+      if type(fn) ~= "function" then error("step: bad argument #2 'fn' (function expected, got " .. type(fn) .. ")", 2) end
+      begin_step(name)
+      local trace
+      local results = table.pack(xpcall(fn, function(e)
+        trace = traceback(type(e) == "string" and e or tostring(e), 2)
+        return e
+      end))
+      end_step(results[1], trace)
+      if not results[1] then error(results[2], 0) end
+      return table.unpack(results, 2, results.n)
+    end
+
+    local raw_wait = wait_phase
+    function wait_phase(m, phases, opts)
+      local fresh = raw_wait(m, phases, opts)
+      if type(m) == "table" then
+        for k, v in pairs(fresh) do m[k] = v end
+        return m
+      end
+      return fresh
+    end
+    """
+}

@@ -1,0 +1,63 @@
+import ClawrunCore
+import Foundation
+
+/// Writes events for a person: log lines and step ends on stderr, stamped with the time, the step
+/// and the machine.
+public struct HumanSink: EventSink {
+    let verbosity: Int
+    private let lock = NSLock()
+
+    /// Makes a sink; verbosity -1 (quiet) shows warnings and errors only, 1 (verbose) adds step starts.
+    public init(verbosity: Int = 0) { self.verbosity = verbosity }
+
+    public func emit(_ event: RunEvent) {
+        guard let line = format(event) else { return }
+        lock.lock()
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        lock.unlock()
+    }
+
+    func format(_ e: RunEvent) -> String? {
+        let stamp = HumanSink.clock(e.time)
+        var where_ = ""
+        if let step = e.step { where_ += " [\(step)]" }
+        if let machine = e.machine { where_ += " \(machine)" }
+        switch e.event {
+        case "log":
+            let level = e["level"]?.stringValue ?? "info"
+            if verbosity < 0 && level == "info" { return nil }
+            return "\(stamp) \(level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0))\(where_): "
+                + (e["message"]?.stringValue ?? "")
+        case "step_start":
+            return verbosity > 0 ? "\(stamp) ▶\(where_)" : nil
+        case "step_end":
+            let status = e["status"]?.stringValue ?? "ok"
+            if verbosity < 0 && status != "failed" { return nil }
+            let d = e["duration"]?.doubleValue.map { String(format: " (%.2f s)", $0) } ?? ""
+            let mark = status == "failed" ? "✘" : status == "skipped" ? "–" : "✔"
+            return "\(stamp) \(mark)\(where_) \(status)\(d)"
+        case "retry":
+            return verbosity >= 0 ? "\(stamp) RETRY\(where_): \(e["message"]?.stringValue ?? "")" : nil
+        case "run_start":
+            guard verbosity >= 0 else { return nil }
+            return "\(stamp) clawrun \(e["workflow"]?.stringValue ?? "") on provider "
+                + "\(e["provider"]?.stringValue ?? "?")"
+        case "result":
+            let status = e["status"]?.stringValue ?? "?"
+            var s = "\(stamp) run \(status)"
+            if let d = e["duration"]?.doubleValue { s += String(format: " in %.2f s", d) }
+            if let err = e["error"]?.stringValue { s += ":\n" + err }
+            return verbosity < 0 && status == "ok" ? nil : s
+        default:
+            return nil
+        }
+    }
+
+    static func clock(_ t: Double) -> String {
+        let d = Date(timeIntervalSince1970: t)
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm:ss"
+        f.timeZone = TimeZone.current
+        return f.string(from: d)
+    }
+}

@@ -1,0 +1,52 @@
+import ClawrunCore
+import Foundation
+
+/// Sends a run's events to its sinks with every known secret redacted first, and remembers what
+/// the exit code must say (a failed step or target, a breached threshold).
+public final class Reporter: @unchecked Sendable {
+    public let redactor: SecretRedactor
+    private let sinks: [any EventSink]
+    private let lock = NSLock()
+    private var failures = 0
+    private var requestedExit: Int32?
+
+    /// Makes a reporter over sinks.
+    public init(redactor: SecretRedactor, sinks: [any EventSink]) {
+        self.redactor = redactor
+        self.sinks = sinks
+    }
+
+    /// Redacts and emits an event.
+    public func emit(_ event: RunEvent) {
+        var e = event
+        e.fields = e.fields.map { ($0.0, redactor.redact($0.1)) }
+        for sink in sinks { sink.emit(e) }
+    }
+
+    /// Emits a log line.
+    public func log(_ level: String, _ message: String, step: String? = nil, machine: String? = nil) {
+        emit(RunEvent("log", step: step, machine: machine,
+                      fields: [("level", .string(level)), ("message", .string(message))]))
+    }
+
+    /// Counts a failure (a step, a target, a parallel item): the run will exit 1.
+    public func recordFailure() {
+        lock.lock()
+        failures += 1
+        lock.unlock()
+    }
+
+    /// Asks for a specific exit code (99 for breached thresholds).
+    public func requestExit(_ code: Int32) {
+        lock.lock()
+        requestedExit = code
+        lock.unlock()
+    }
+
+    /// The failures counted so far and any exit code asked for.
+    public var state: (failures: Int, requestedExit: Int32?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (failures, requestedExit)
+    }
+}

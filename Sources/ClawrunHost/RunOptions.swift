@@ -1,0 +1,39 @@
+import ClawrunCore
+import Foundation
+
+/// Everything a workflow run is given by the command line and the environment.
+public struct RunOptions: Sendable {
+    /// The workflow file.
+    public var script: URL
+    /// `--set key=value` parameters, as strings.
+    public var args: [String: String]
+    /// Machine ids chosen with `--machine`/`--machines`, in order.
+    public var targetIds: [String]
+    /// `--all`: every machine of the provider.
+    public var allTargets: Bool
+    /// `--parallel N`: the default limit of `parallel`.
+    public var parallel: Int
+    /// CLAWRUN_HOME.
+    public var home: URL
+    /// Folders searched by `require` after `plugins/` beside the workflow.
+    public var pluginDirectories: [URL]
+    /// The caller's environment (for LLM keys and secrets to redact).
+    public var environment: [String: String]
+
+    /// Makes options.
+    public init(script: URL, args: [String: String] = [:], targetIds: [String] = [], allTargets: Bool = false,
+                parallel: Int = 16, home: URL, pluginDirectories: [URL] = [],
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.script = script
+        self.args = args
+        self.targetIds = targetIds
+        self.allTargets = allTargets
+        self.parallel = parallel
+        self.home = home
+        self.pluginDirectories = pluginDirectories
+        self.environment = environment
+    }
+
+    /// Whether the user asked to see gateway tokens (`--set show_token=true`).
+    public var showSecrets: Bool { ["true", "1", "yes"].contains(args["show_token"]?.lowercased() ?? "") }
+}

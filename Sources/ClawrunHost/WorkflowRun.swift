@@ -1,0 +1,124 @@
+import CLua
+import ClawrunCore
+import Foundation
+import LuaRuntime
+
+/// One run of one workflow: builds the Lua state with the whole API, runs the script on the
+/// scheduler's thread, and says how it ended.
+public final class WorkflowRun {
+    /// How a run ended, and the exit code it calls for.
+    public struct Outcome: Sendable {
+        public var exitCode: Int32
+        /// The error that ended the run, with its traceback.
+        public var error: String?
+        public var duration: Double
+        /// Per machine recap rows.
+        public var recap: [(String, MachineTally.Row)]
+    }
+
+    let context: HostContext
+
+    /// Prepares a run: a new `lua_State`, the API bound to `provider`, events to `reporter`.
+    public init(options: RunOptions, provider: any MachineProvider, reporter: Reporter) throws {
+        let state = LuaState()
+        let scheduler = try Scheduler(state: state)
+        scheduler.defaultLimit = options.parallel
+        context = HostContext(options: options, state: state, scheduler: scheduler, reporter: reporter,
+                              provider: provider, poller: Poller(provider: provider))
+        for (name, value) in options.environment where SecretRedactor.looksSecret(name) { reporter.redactor.add(value) }
+        try installAPI()
+    }
+
+    /// The Lua state, for tests that call bindings directly.
+    public var state: LuaState { context.state }
+
+    private func installAPI() throws {
+        let c = context
+        c.registerBasics()
+        c.registerMachines()
+        c.registerExec()
+        for register in WorkflowRun.extensions { register(c) }
+        try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
+        setPackagePath()
+        c.scheduler.labelForItem = { item in
+            if case .table(let t) = item, case .string(let id)? = t["id"] { return id }
+            return nil
+        }
+        c.scheduler.onCoroutineError = { [unowned c] context, message in
+            c.reporter.recordFailure()
+            c.reporter.log("error", message, step: context.steps.isEmpty ? nil : context.steps.joined(separator: "/"),
+                           machine: context.label)
+            if let machine = context.label {
+                c.tally.failed(machine: machine, error: String(message.split(separator: "\n").first ?? ""))
+            }
+        }
+    }
+
+    /// Binding groups added by other files of this module (OpenClaw, chat, load tests).
+    nonisolated(unsafe) static var extensions: [(HostContext) -> Void] = []
+
+    private func setPackagePath() {
+        let beside = context.options.script.deletingLastPathComponent().appendingPathComponent("plugins")
+        let dirs = [beside] + context.options.pluginDirectories
+        let path = dirs.flatMap { ["\($0.path)/?.lua", "\($0.path)/?/init.lua"] }.joined(separator: ";")
+        let L = context.state.L
+        lua_getglobal(L, "package")
+        context.state.pushString(path, on: L)
+        lua_setfield(L, -2, "path")
+        lua_pop(L, 1)
+    }
+
+    /// Compiles a workflow without running it; a syntax error throws `LuaError`.
+    public static func check(_ script: URL) throws {
+        let state = LuaState()
+        try state.loadFile(script.path)
+    }
+
+    /// Runs the workflow to its end.
+    public func execute() async -> Outcome {
+        let c = context
+        let start = Date().timeIntervalSince1970
+        do {
+            try c.state.loadFile(c.options.script.path)
+        } catch {
+            let message = c.reporter.redactor.redact("\(error)")
+            c.reporter.emit(RunEvent("result", fields: [("status", .string("invalid")), ("exit_code", .int(2)),
+                                                        ("error", .string(message))]))
+            return Outcome(exitCode: 2, error: message, duration: 0, recap: [])
+        }
+        c.reporter.emit(RunEvent("run_start", fields: [("workflow", .string(c.options.script.path)),
+                                                       ("provider", .string(c.provider.name))]))
+        let result = await c.scheduler.runOnOwnThread()
+        let (failures, requested) = c.reporter.state
+        var exitCode: Int32 = failures > 0 ? 1 : 0
+        var errorText: String?
+        var fields: [(String, JSONValue)] = []
+        switch result {
+        case .success(let values):
+            if let first = values.first, first != .nil { fields.append(("value", WorkflowRun.json(first))) }
+        case .failure(let error):
+            exitCode = 1
+            errorText = c.reporter.redactor.redact(error.message)
+        }
+        if let requested, exitCode != 0 || requested != 0 { exitCode = requested }
+        let duration = Date().timeIntervalSince1970 - start
+        var summary: [(String, JSONValue)] = [("status", .string(exitCode == 0 ? "ok" : "failed")),
+                                              ("exit_code", .int(Int64(exitCode))), ("duration", .double(duration))]
+        if let errorText { summary.append(("error", .string(errorText))) }
+        c.reporter.emit(RunEvent("result", fields: summary + fields))
+        return Outcome(exitCode: exitCode, error: errorText, duration: duration, recap: c.tally.snapshot)
+    }
+
+    static func json(_ v: LuaValue) -> JSONValue {
+        switch v {
+        case .nil: return .null
+        case .boolean(let b): return .bool(b)
+        case .integer(let i): return .int(i)
+        case .number(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .table(let t):
+            if t.fields.isEmpty { return .array(t.sequence.map(json)) }
+            return .object(t.fields.map { ($0.0, json($0.1)) })
+        }
+    }
+}

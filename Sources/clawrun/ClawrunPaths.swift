@@ -1,0 +1,57 @@
+import Foundation
+
+/// Where clawrun finds its state, its bundled workflows and plugins, and the tools it puts in
+/// local machines.
+struct ClawrunPaths {
+    /// CLAWRUN_HOME, default ~/.clawrun.
+    static func home(_ env: [String: String]) -> URL {
+        if let h = env["CLAWRUN_HOME"], !h.isEmpty { return URL(fileURLWithPath: h, isDirectory: true) }
+        let base = env["HOME"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.homeDirectoryForCurrentUser
+        return base.appendingPathComponent(".clawrun", isDirectory: true)
+    }
+
+    /// The directory of the running executable (where `openclaw-sim` is built beside it).
+    static var executableDirectory: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    /// The folder that holds the bundled `workflows/` and `plugins/`: CLAWRUN_SHARE, else the first
+    /// ancestor of the executable that has both (a source checkout), else /usr/local/share/clawrun.
+    static func share(_ env: [String: String]) -> URL {
+        if let s = env["CLAWRUN_SHARE"], !s.isEmpty { return URL(fileURLWithPath: s, isDirectory: true) }
+        var dir = executableDirectory
+        for _ in 0..<8 {
+            let fm = FileManager.default
+            if fm.fileExists(atPath: dir.appendingPathComponent("workflows").path),
+               fm.fileExists(atPath: dir.appendingPathComponent("plugins").path) {
+                return dir
+            }
+            dir.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: "/usr/local/share/clawrun", isDirectory: true)
+    }
+
+    /// A workflow argument as a file: a path, or the name of a bundled workflow.
+    static func workflow(_ argument: String, env: [String: String]) throws -> URL {
+        let fm = FileManager.default
+        if argument.hasSuffix(".lua") || argument.contains("/") {
+            guard fm.fileExists(atPath: argument) else {
+                throw UsageError("no workflow file '\(argument)': give the path of a .lua file or a bundled workflow name")
+            }
+            return URL(fileURLWithPath: argument)
+        }
+        let bundled = share(env).appendingPathComponent("workflows/\(argument).lua")
+        guard fm.fileExists(atPath: bundled.path) else {
+            let names = (try? fm.contentsOfDirectory(atPath: share(env).appendingPathComponent("workflows").path))?
+                .filter { $0.hasSuffix(".lua") }.map { String($0.dropLast(4)) }.sorted().joined(separator: ", ") ?? ""
+            throw UsageError("no workflow '\(argument)': give a .lua file or one of the bundled workflows (\(names))")
+        }
+        return bundled
+    }
+}
+
+/// A usage error: one line on stderr, exit code 2, nothing was run.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}

@@ -1,0 +1,30 @@
+import ClawrunCore
+import DedalusAPI
+import Foundation
+import LocalMachines
+
+/// Picks and builds the provider: `--provider`, else CLAWRUN_PROVIDER, else dedalus when a Dedalus
+/// key is set, else local.
+enum ProviderChoice {
+    static func name(flag: String?, env: [String: String]) throws -> String {
+        let chosen = flag ?? env["CLAWRUN_PROVIDER"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((env["DEDALUS_API_KEY"] ?? env["DEDALUS_X_API_KEY"]).map { _ in "dedalus" } ?? "local")
+        guard chosen == "local" || chosen == "dedalus" else {
+            throw UsageError("unknown provider '\(chosen)': use local or dedalus")
+        }
+        return chosen
+    }
+
+    static func make(_ name: String, env: [String: String], onRetry: (@Sendable (RetryEvent) -> Void)?) throws
+        -> any MachineProvider
+    {
+        if name == "dedalus" {
+            do {
+                return try DedalusProvider(environment: env, onRetry: onRetry)
+            } catch {
+                throw UsageError("\(error)")
+            }
+        }
+        return try LocalProvider(home: ClawrunPaths.home(env), toolsDirectory: ClawrunPaths.executableDirectory)
+    }
+}
