@@ -26,6 +26,11 @@ actor Lifecycle {
         while let tail = tails[id] { await tail.value }
     }
 
+    /// Waits until every machine's queued operations are done.
+    func drain() async {
+        while let tail = tails.values.first { await tail.value }
+    }
+
     private func finished(_ id: String) {
         let left = (pending[id] ?? 1) - 1
         if left == 0 {

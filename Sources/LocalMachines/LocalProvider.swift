@@ -138,9 +138,12 @@ public final class LocalProvider: MachineProvider {
         return updated.machine(phase: .starting, reason: updated.reason)
     }
 
-    /// Releases the reactor thread. Machines keep running: they outlive the provider. Executions
-    /// still running are no longer followed.
+    /// Finishes the lifecycle operations already asked for (a sleep or delete the caller was told
+    /// is under way must not be cut short when the process exits), then releases the reactor
+    /// thread. Machines keep running: they outlive the provider. Executions still running are no
+    /// longer followed.
     public func shutdown() async {
+        await lifecycle.drain()
         reactor.shutdown()
     }
 

@@ -29,13 +29,10 @@ struct MachinesCommand: AsyncParsableCommand {
 
         mutating func run() async throws {
             let provider = try common.make()
-            defer { Task { await provider.shutdown() } }
-            let machines = try await provider.listAll()
-            if common.json {
-                print(JSONValue.array(machines.map(MachinesCommand.json)).prettyText())
-            } else {
-                print(MachinesCommand.table(machines))
-            }
+            let listed = await MachinesCommand.attempt(provider) { try await $0.listAll() }
+            let machines = try listed.get()
+            print(common.json ? JSONValue.array(machines.map(MachinesCommand.json)).prettyText()
+                  : MachinesCommand.table(machines))
         }
     }
 
@@ -46,9 +43,12 @@ struct MachinesCommand: AsyncParsableCommand {
 
         mutating func run() async throws {
             let provider = try common.make()
-            defer { Task { await provider.shutdown() } }
-            var machines: [Machine] = []
-            for id in ids { machines.append(try await provider.get(id)) }
+            let ids = self.ids
+            let machines = try await MachinesCommand.attempt(provider) { p in
+                var found: [Machine] = []
+                for id in ids { found.append(try await p.get(id)) }
+                return found
+            }.get()
             print(common.json ? JSONValue.array(machines.map(MachinesCommand.json)).prettyText()
                   : MachinesCommand.table(machines))
         }
@@ -66,12 +66,24 @@ struct MachinesCommand: AsyncParsableCommand {
 
         mutating func run() async throws {
             let provider = try common.make()
-            defer { Task { await provider.shutdown() } }
-            for id in ids {
-                let m = try await provider.delete(id)
-                print("\(m.id) \(m.phase.rawValue)")
-            }
+            let ids = self.ids
+            let deleted = try await MachinesCommand.attempt(provider) { p in
+                var done: [Machine] = []
+                for id in ids { done.append(try await p.delete(id)) }
+                return done
+            }.get()
+            for m in deleted { print("\(m.id) \(m.phase.rawValue)") }
         }
+    }
+
+    /// Runs `body` and then shuts the provider down (awaited, so that a delete the provider
+    /// accepted completes before the process exits), whatever `body` did.
+    static func attempt<T: Sendable>(_ provider: any MachineProvider,
+                                     _ body: @Sendable (any MachineProvider) async throws -> T) async -> Result<T, Error> {
+        let result: Result<T, Error>
+        do { result = .success(try await body(provider)) } catch { result = .failure(error) }
+        await provider.shutdown()
+        return result
     }
 
     static func json(_ m: Machine) -> JSONValue {

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// Local machines as a workflow sees them, through `clawrun` and Lua.
+@Suite(.serialized) struct LocalMachineWorkflowTests {
+    @Test func rootResetsOnWakeHomePersistsAndTheHostIsUntouched() throws {
+        let cli = try ClawrunCLI()
+        let marker = "clawrun-e2e-\(UUID().uuidString)"
+        try cli.write("persist.lua", """
+            local m = machine.create{vcpu = 1, memory_mib = 512}
+            wait_phase(m, "running", {timeout = 60})
+            exec(m, "echo root > /opt/\(marker) && echo home > /home/machine/\(marker)")
+            machine.sleep(m)
+            wait_phase(m, "sleeping", {timeout = 60})
+            machine.wake(m)
+            wait_phase(m, "running", {timeout = 60})
+            local _, opt = exec(m, "cat /opt/\(marker)", {check = false})
+            local home = exec(m, "cat /home/machine/\(marker)")
+            machine.delete(m)
+            return {opt_exit = opt.exit_code, home = home}
+            """)
+        let r = try cli.run(["persist.lua", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"value\":{\"home\":\"home\",\"opt_exit\":1}"), "\(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: "/opt/\(marker)"))
+    }
+
+    @Test func twoMachinesEachServeTheirOwnLoopbackPort() throws {
+        let cli = try ClawrunCLI()
+        try cli.write("ports.lua", """
+            local names = {"alpha", "beta"}
+            local results = parallel(names, function(name)
+              local m = machine.create{memory_mib = 512}
+              wait_phase(m, "running", {timeout = 60})
+              exec(m, "mkdir -p /tmp/www && echo " .. name .. " > /tmp/www/index.html && cd /tmp/www && "
+                .. "setsid python3 -m http.server 18789 --bind 127.0.0.1 </dev/null &>/dev/null & disown")
+              local body
+              for _ = 1, 100 do
+                local out, res = exec(m, "curl -s http://127.0.0.1:18789/", {check = false})
+                if res.exit_code == 0 then body = out break end
+                sleep(0.1)
+              end
+              machine.delete(m)
+              return body
+            end)
+            return {results[1].value, results[2].value}
+            """)
+        let r = try cli.run(["ports.lua", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"value\":[\"alpha\",\"beta\"]"), "\(r.stdout.suffix(400))")
+    }
+
+    @Test func aSetsidServerOutlivesItsExecAndNotSleep() throws {
+        let cli = try ClawrunCLI()
+        try cli.write("setsid.lua", """
+            local m = machine.create{memory_mib = 512}
+            wait_phase(m, "running", {timeout = 60})
+            exec(m, "pgrep -f '^sleep 4242' > /dev/null && echo 'already running' || "
+              .. "(setsid sleep 4242 </dev/null &>/dev/null & disown && echo 'launched')")
+            local before = exec(m, "pgrep -fc '^sleep 4242'")
+            machine.sleep(m)
+            wait_phase(m, "sleeping", {timeout = 60})
+            local _, after = exec(m, "pgrep -fc '^sleep 4242'", {check = false})
+            machine.delete(m)
+            return {before = before, after = after.stdout}
+            """)
+        let r = try cli.run(["setsid.lua", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"value\":{\"after\":\"0\\n\",\"before\":\"1\"}"), "\(r.stdout.suffix(300))")
+    }
+
+    @Test func timeoutsAndHugeOutputAreReportedNotFatal() throws {
+        let cli = try ClawrunCLI()
+        try cli.write("limits.lua", """
+            local m = machine.create{memory_mib = 512}
+            wait_phase(m, "running", {timeout = 60})
+            local _, slow = exec(m, "sleep 10", {timeout = 1, check = false})
+            local _, big = exec(m, "head -c 50000000 /dev/zero | tr '\\\\0' a", {check = false})
+            local ok, err = pcall(exec, m, "sleep 10", {timeout = 1})
+            machine.delete(m)
+            return {slow = slow.status, bytes = big.stdout_bytes, truncated = big.stdout_truncated,
+                    kept = #big.stdout, raised = err}
+            """)
+        let r = try cli.run(["limits.lua", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\"slow\":\"expired\""))
+        #expect(r.stdout.contains("\"bytes\":50000000"))
+        #expect(r.stdout.contains("\"truncated\":true"))
+        #expect(r.stdout.contains("command timed out on dm-"))
+    }
+
+    @Test func fiftyMachinesInOneParallelRunLeaveNothingBehind() throws {
+        let cli = try ClawrunCLI()
+        try cli.write("fifty.lua", """
+            local ids = {}
+            for i = 1, 50 do ids[i] = i end
+            local results, summary = parallel(ids, function(i)
+              local m = machine.create{memory_mib = 256}
+              wait_phase(m, "running", {timeout = 120})
+              local out = exec(m, "echo machine " .. i)
+              machine.delete(m)
+              wait_phase(m, "destroyed", {timeout = 60})
+              return out
+            end, {limit = 50})
+            return {ok = summary.ok, left = #machine.list()}
+            """)
+        let r = try cli.run(["fifty.lua", "--json"])
+        #expect(r.status == 0, "\(r.stderr.suffix(1000))")
+        #expect(r.stdout.contains("\"value\":{\"left\":0,\"ok\":50}"), "\(r.stdout.suffix(300))")
+        let machinesDir = cli.home.appendingPathComponent("machines")
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: machinesDir.path))?
+            .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".destroyed.json") } ?? []
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        #expect(!mounts.contains(cli.home.path))
+        let ps = Process()
+        ps.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        ps.arguments = ["-f", cli.home.path]
+        ps.standardOutput = FileHandle.nullDevice
+        try ps.run()
+        ps.waitUntilExit()
+        #expect(ps.terminationStatus == 1, "a process still names the test's home")
+    }
+
+    @Test func badInputGivesClearErrorsNamingTheValue() throws {
+        let cli = try ClawrunCLI()
+        try cli.write("bad.lua", """
+            local errors = {}
+            local function try(f, ...) local ok, e = pcall(f, ...) errors[#errors + 1] = ok and "no error" or e end
+            try(machine.get, "dm-00000000-0000-0000-0000-000000000000")
+            try(machine.create, {vcpu = -2})
+            try(machine.create, {memory_mib = 999999999})
+            local m = machine.create{memory_mib = 256}
+            wait_phase(m, "running", {timeout = 60})
+            try(wait_phase, m, "runing")
+            machine.delete(m)
+            wait_phase(m, "destroyed", {timeout = 60})
+            try(exec, m, "true")
+            return {errors = errors, left = #machine.list()}
+            """)
+        let r = try cli.run(["bad.lua", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("dm-00000000-0000-0000-0000-000000000000"))
+        #expect(r.stdout.contains("vcpu must be a positive number, got -2"))
+        #expect(r.stdout.contains("999999999"))
+        #expect(r.stdout.contains("unknown phase 'runing'"))
+        #expect(r.stdout.contains("machine_not_found"))
+        #expect(r.stdout.contains("\"left\":0"))
+    }
+
+    @Test func targetsComeFromMachineFlags() throws {
+        let cli = try ClawrunCLI()
+        try cli.write("make.lua", "local m = machine.create{memory_mib = 256}\nwait_phase(m, 'running')\nreturn m.id")
+        let made = try cli.run(["make.lua", "--json"])
+        let id = made.stdout.components(separatedBy: "\"value\":\"").last?.split(separator: "\"").first.map(String.init) ?? ""
+        #expect(id.hasPrefix("dm-"))
+        try cli.write("list.lua", "local t = targets()\nreturn #t .. ':' .. t[1].id .. ':' .. t[1].phase")
+        let listed = try cli.run(["list.lua", "--machine", id, "--json"])
+        #expect(listed.stdout.contains("\"value\":\"1:\(id):running\""), "\(listed.stdout.suffix(300)) \(listed.stderr)")
+        let unknown = try cli.run(["list.lua", "--machine", "dm-nope"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("--machine dm-nope: no such machine"))
+    }
+}
