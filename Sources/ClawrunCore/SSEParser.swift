@@ -1,0 +1,69 @@
+import Foundation
+
+/// Parses a server-sent event stream as the gateway writes it for `"stream": true`: each event a
+/// run of `data:` lines ended by a blank line, the stream ended by `data: [DONE]`.
+public enum SSEParser {
+    /// One stream, read: its events' data payloads and whether `[DONE]` ended it.
+    public struct Stream: Sendable, Equatable {
+        /// Each event's data (its `data:` lines joined by newlines), `[DONE]` excluded.
+        public var events: [String]
+        /// Whether the stream ended with `data: [DONE]`.
+        public var done: Bool
+    }
+
+    /// Splits `text` into events; comment lines (`:`) and other fields (`event:`, `id:`) are
+    /// skipped, CRLF line ends accepted, and a last event without its blank line still counts.
+    public static func parse(_ text: String) -> Stream {
+        var events: [String] = []
+        var done = false
+        var data: [String] = []
+        func flush() {
+            guard !data.isEmpty else { return }
+            let payload = data.joined(separator: "\n")
+            data = []
+            if payload.trimmingCharacters(in: .whitespaces) == "[DONE]" { done = true } else { events.append(payload) }
+        }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            if line.isEmpty {
+                flush()
+            } else if line.hasPrefix("data:") {
+                var value = line.dropFirst(5)
+                if value.hasPrefix(" ") { value = value.dropFirst() }
+                data.append(String(value))
+            }
+        }
+        flush()
+        return Stream(events: events, done: done)
+    }
+
+    /// The assembled reply of a chat completion stream: every chunk's `choices[0].delta.content`
+    /// in order, the number of chunks, the usage chunk if one came, and the first chunk that was
+    /// not JSON (a gateway error written into the stream).
+    public struct ChatStream: Sendable, Equatable {
+        public var text: String
+        public var chunks: Int
+        public var done: Bool
+        public var usage: JSONValue?
+        public var finishReason: String?
+        public var invalidChunk: String?
+    }
+
+    /// Reads a chat completion stream and assembles its content deltas.
+    public static func chat(_ text: String) -> ChatStream {
+        let stream = parse(text)
+        var out = ChatStream(text: "", chunks: 0, done: stream.done, usage: nil, finishReason: nil, invalidChunk: nil)
+        for event in stream.events {
+            guard let chunk = try? JSONValue.parse(event) else {
+                if out.invalidChunk == nil { out.invalidChunk = event }
+                continue
+            }
+            out.chunks += 1
+            if let usage = chunk["usage"], usage != .null { out.usage = usage }
+            guard let choice = chunk["choices"]?[0] else { continue }
+            if let piece = ChatCompletionParser.contentText(choice["delta"]?["content"]) { out.text += piece }
+            if let reason = choice["finish_reason"]?.stringValue { out.finishReason = reason }
+        }
+        return out
+    }
+}
