@@ -23,8 +23,8 @@ public enum SSEParser {
             data = []
             if payload.trimmingCharacters(in: .whitespaces) == "[DONE]" { done = true } else { events.append(payload) }
         }
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             if line.isEmpty {
                 flush()
             } else if line.hasPrefix("data:") {

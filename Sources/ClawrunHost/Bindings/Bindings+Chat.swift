@@ -74,7 +74,7 @@ struct ChatOutcome {
     {
         let e = result.execution
         guard e.status == .succeeded || e.exitCode != nil else {
-            throw HostError(HostContext.failureMessage(result, machineId: id) ?? "chat exec failed on \(id)")
+            throw HostError(HostContext.failureMessage(result, machineId: id) ?? "the chat exec failed on \(id)")
         }
         let exit = e.exitCode ?? 0
         let curlError = HostContext.lastLine(result.output.stderr) ?? "no message"
@@ -82,21 +82,21 @@ struct ChatOutcome {
         switch exit {
         case 0: break
         case 127:
-            throw HostError("chat on \(id): curl is not installed in the machine (apt-get install -y curl)")
+            throw HostError("machine \(id) has no curl (apt-get install -y curl)")
         case 7:
-            throw HostError("chat on \(id): nothing listens on \(address) inside the machine, so the gateway is "
-                + "not running (curl: \(curlError)); start it with `clawrun wake-recover --machine \(id)`")
+            throw HostError("nothing listens on \(address) inside \(id), so its gateway is "
+                + "not running (\(curlError)); start it with `clawrun wake-recover --machine \(id)`")
         case 28:
-            throw HostError("chat on \(id): no complete answer from the gateway within \(Int(request.timeout)) s "
-                + "(curl: \(curlError)); raise opts.timeout or check the gateway's log")
+            throw HostError("no complete answer from the gateway of \(id) within \(Int(request.timeout)) s "
+                + "(\(curlError)); raise opts.timeout or check the gateway's log")
         case 52, 55, 56:
-            throw HostError("chat on \(id): the gateway on \(address) closed the connection without an answer "
-                + "(curl: \(curlError)); it may be restarting after a config change: retry in a few seconds")
+            throw HostError("the gateway of \(id) on \(address) closed the connection without an answer "
+                + "(\(curlError)); it may be restarting after a config change: retry in a few seconds")
         default:
-            throw HostError("chat on \(id): curl exited with status \(exit): \(curlError)")
+            throw HostError("curl inside \(id) exited with status \(exit): \(curlError)")
         }
         guard let http = CurlWriteOut.split(result.output.stdout) else {
-            throw HostError("chat on \(id): curl printed no status line; output: "
+            throw HostError("curl inside \(id) printed no status line; output: "
                 + (HostContext.lastLine(result.output.stdout) ?? "none"))
         }
         let json = try? JSONValue.parse(http.body)
@@ -105,15 +105,15 @@ struct ChatOutcome {
         switch http.status {
         case 200..<300: break
         case 401:
-            throw HostError("chat on \(id): the gateway rejected the token (HTTP 401 \(gatewayMessage)); clawrun "
+            throw HostError("the gateway of \(id) rejected the token (HTTP 401 \(gatewayMessage)); clawrun "
                 + "sent \(tokenSource). Record the gateway's token with token.save or rotate it with rotate-token")
         case 404:
-            throw HostError("chat on \(id): /v1/chat/completions is disabled (HTTP 404); enable it with "
+            throw HostError("/v1/chat/completions is disabled on the gateway of \(id) (HTTP 404); enable it with "
                 + "gateway.http.endpoints.chatCompletions.enabled = true (openclaw.config_set; the gateway restarts)")
         case 400:
-            throw HostError("chat on \(id): the gateway refused the request (HTTP 400): \(gatewayMessage)")
+            throw HostError("the gateway of \(id) refused the request (HTTP 400): \(gatewayMessage)")
         default:
-            throw HostError("chat on \(id): HTTP \(http.status) from the gateway: \(gatewayMessage)")
+            throw HostError("HTTP \(http.status) from the gateway of \(id): \(gatewayMessage)")
         }
 
         var fields: [(String, LuaValue)]
@@ -121,7 +121,7 @@ struct ChatOutcome {
         if request.stream {
             let stream = SSEParser.chat(http.body)
             if let bad = stream.invalidChunk, stream.chunks == 0 {
-                throw HostError("chat on \(id): the stream held no JSON chunk (first event: \(bad.prefix(200)))")
+                throw HostError("gateway of \(id): the stream held no JSON chunk (first event: \(bad.prefix(200)))")
             }
             reply = stream.text
             fields = [("chunks", .integer(Int64(stream.chunks))), ("done", .boolean(stream.done))]
@@ -129,10 +129,10 @@ struct ChatOutcome {
             if let reason = stream.finishReason { fields.append(("finish_reason", .string(reason))) }
         } else {
             guard let json else {
-                throw HostError("chat on \(id): the answer is not JSON: \(http.body.prefix(200))")
+                throw HostError("gateway of \(id): the answer is not JSON: \(http.body.prefix(200))")
             }
             guard let text = ChatCompletionParser.replyText(json) else {
-                throw HostError("chat on \(id): the answer has no choices[0].message.content: \(json.compactText.prefix(200))")
+                throw HostError("gateway of \(id): the answer has no choices[0].message.content: \(json.compactText.prefix(200))")
             }
             reply = text
             fields = LuaJSON.luaValue(json).tableValue?.fields ?? []
