@@ -20,8 +20,14 @@ CLAWRUN=${CLAWRUN:-.build/debug/clawrun}
 export CLAWRUN_HOME=$(mktemp -d) CLAWRUN_PROVIDER=local OPENAI_API_KEY=sk-bench-0123456789
 unset ANTHROPIC_API_KEY DEDALUS_API_KEY DEDALUS_X_API_KEY
 ID=
+# Deletes the machine and waits until it is destroyed, in one run (the teardown happens in the
+# process that asked for it).
 cleanup() {
-    [[ -n $ID ]] && "$CLAWRUN" machines delete --yes "$ID" >/dev/null 2>&1 || true
+    if [[ -n $ID ]]; then
+        printf '%s\n' 'for _, m in ipairs(targets()) do machine.delete(m); wait_phase(m, "destroyed") end' \
+            > "$CLAWRUN_HOME/cleanup.lua"
+        "$CLAWRUN" "$CLAWRUN_HOME/cleanup.lua" --machine "$ID" -q >/dev/null 2>&1 || true
+    fi
     rm -rf "$CLAWRUN_HOME"
 }
 trap cleanup EXIT

@@ -1,5 +1,8 @@
 import ClawrunCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `clawrun` as a user would, with its own CLAWRUN_HOME, the local provider and
 /// no LLM key unless a test gives one; remembers every machine it created so that `cleanup`
@@ -46,25 +49,13 @@ final class Clawrun: @unchecked Sendable {
     /// Runs `clawrun ARGS` and records the machines it created.
     @discardableResult
     func callAsFunction(_ args: [String], env extra: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Clawrun.binary)
-        process.arguments = args
-        process.currentDirectoryURL = Clawrun.packageRoot
-        process.environment = environment.merging(extra) { $1 }
-        let outFile = home.appendingPathComponent("out-\(UUID().uuidString)"), errFile = home.appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outFile), err = try FileHandle(forWritingTo: errFile)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        let run = Run(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+        let outFile = home.appendingPathComponent("out-\(UUID().uuidString)").path
+        let errFile = home.appendingPathComponent("err-\(UUID().uuidString)").path
+        let status = try Clawrun.spawnAndWait([Clawrun.binary] + args, env: environment.merging(extra) { $1 },
+                                              stdout: outFile, stderr: errFile)
+        let run = Run(status: status,
+                      stdout: (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "")
         let created = run.events.filter { $0["event"]?.stringValue == "machine_created" }.compactMap { $0["machine"]?.stringValue }
         lock.lock()
         machines += created
@@ -72,10 +63,33 @@ final class Clawrun: @unchecked Sendable {
         return run
     }
 
+    /// posix_spawn and waitpid: Foundation's `Process.waitUntilExit` was seen to hang under the
+    /// test runner with the child already a zombie (its SIGCHLD never handled).
+    static func spawnAndWait(_ argv: [String], env: [String: String], stdout: String, stderr: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + cEnv).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
+        guard rc == 0 else { throw Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Failure("waitpid: \(String(cString: strerror(errno)))") }
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
     /// Runs a workflow: `clawrun FILE --json ARGS` (always with --json, to find created machines).
     @discardableResult
     func workflow(_ name: String, _ args: [String] = [], env: [String: String] = [:]) throws -> Run {
-        let file = name.hasSuffix(".lua") ? name : "workflows/\(name).lua"
+        let file = name.hasSuffix(".lua") ? name : Clawrun.packageRoot.appendingPathComponent("workflows/\(name).lua").path
         return try self([file, "--json"] + args, env: env)
     }
 
@@ -102,12 +116,20 @@ final class Clawrun: @unchecked Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Deletes every machine the runs created, then the home.
+    /// Deletes every machine the runs created (waiting until each is destroyed), then the home.
     func cleanup() {
         lock.lock()
         let ids = machines
         lock.unlock()
-        if !ids.isEmpty { _ = try? self(["machines", "delete", "--yes"] + ids) }
+        // Deletes and waits in one run: the destroy finishes inside the process that asked for it.
+        if !ids.isEmpty, let cleanup = try? script("cleanup", """
+            for _, m in ipairs(targets()) do
+              pcall(machine.delete, m)
+              pcall(wait_phase, m, "destroyed", {timeout = 60})
+            end
+            """) {
+            _ = try? self([cleanup] + ids.flatMap { ["--machine", $0] })
+        }
         try? FileManager.default.removeItem(at: home)
     }
 

@@ -134,7 +134,7 @@ import Testing
     @Test func firstCommandWithoutAnyKey() throws {
         let clawrun = Clawrun(llmKey: nil)
         defer { clawrun.cleanup() }
-        let run = try clawrun(["workflows/deploy.lua", "--json"])
+        let run = try clawrun([Clawrun.packageRoot.appendingPathComponent("workflows/deploy.lua").path, "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("WARN"))
         #expect(run.stderr.contains("no LLM API key in the environment"))
@@ -189,12 +189,13 @@ import Testing
             local m = machine.create{}
             wait_phase(m, "running")
             machine.delete(m)
+            wait_phase(m, "destroyed")
             return m.id
             """), "--json"])
         let id = try #require(made.value?.stringValue)
         let chat = try clawrun.workflow("chat", ["--machine", id])
         #expect(chat.status != 0)
-        #expect(chat.stderr.contains("--machine \(id): no such machine"))
+        #expect(chat.stderr.contains("machine \(id) no longer exists") || chat.stderr.contains("--machine \(id): no such machine"))
     }
 
     @Test func chatWhenTheGatewayIsDownSuggestsWakeRecover() throws {
@@ -213,7 +214,7 @@ import Testing
         #expect(try clawrun([stop, "--machine", id]).status == 0)
         let chat = try clawrun.workflow("chat", ["--machine", id])
         #expect(chat.status == 1)
-        #expect(chat.stderr.contains("the gateway is not running"))
+        #expect(chat.stderr.contains("its gateway is not running"))
         #expect(chat.stderr.contains("wake-recover"))
     }
 }
