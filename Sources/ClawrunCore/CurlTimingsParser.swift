@@ -11,8 +11,11 @@ public enum CurlTimingsParser {
         public var status: Int
         /// curl's exit code for this transfer: 0, or 7 (refused), 28 (timeout), 52, 56, ...
         public var curlExit: Int
+        /// Seconds until the TCP connection was made (0 for a reused connection).
         public var connect: Double
+        /// Seconds until the first response byte.
         public var firstByte: Double
+        /// Seconds for the whole request.
         public var total: Double
 
         /// Makes a timing.

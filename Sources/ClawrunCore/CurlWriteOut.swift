@@ -11,8 +11,11 @@ public enum CurlWriteOut {
     /// A response as curl printed it: the body, its status (0 when no response came) and the
     /// transfer time in seconds.
     public struct Response: Sendable, Equatable {
+        /// The response body as curl printed it.
         public var body: String
+        /// The HTTP status; 0 when no response came.
         public var status: Int
+        /// curl's `time_total` in seconds.
         public var time: Double?
     }
 

@@ -41,11 +41,17 @@ public enum SSEParser {
     /// in order, the number of chunks, the usage chunk if one came, and the first chunk that was
     /// not JSON (a gateway error written into the stream).
     public struct ChatStream: Sendable, Equatable {
+        /// The content deltas joined.
         public var text: String
+        /// How many JSON chunks came (role, content, stop and usage chunks alike).
         public var chunks: Int
+        /// Whether `data: [DONE]` ended the stream.
         public var done: Bool
+        /// The usage chunk's `usage`, when `stream_options.include_usage` asked for one.
         public var usage: JSONValue?
+        /// The last `finish_reason` seen.
         public var finishReason: String?
+        /// The first event that was not JSON.
         public var invalidChunk: String?
     }
 

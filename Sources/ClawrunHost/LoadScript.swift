@@ -20,9 +20,9 @@ enum LoadScript {
         if curl --help all 2>/dev/null | grep -q -- '--parallel-max'; then par=1; else par=0; fi
         batch() {
             if [ "$par" = 1 ]; then
-                curl --parallel --parallel-immediate --parallel-max "$C" -K "$cfg" -o /dev/null "$URL#[1-$1]" >> "$out" 2>/dev/null
+                curl -s --parallel --parallel-immediate --parallel-max "$C" -K "$cfg" -o /dev/null "$URL#[1-$1]" >> "$out" 2>/dev/null
             else
-                seq "$1" | xargs -P "$C" -I{} curl -K "$cfg" -o /dev/null "$URL" >> "$out" 2>/dev/null
+                seq "$1" | xargs -P "$C" -I{} curl -s -K "$cfg" -o /dev/null "$URL" >> "$out" 2>/dev/null
             fi
         }
         s=$(date +%s.%N)

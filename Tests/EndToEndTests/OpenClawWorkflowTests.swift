@@ -217,4 +217,28 @@ import Testing
         #expect(chat.stderr.contains("its gateway is not running"))
         #expect(chat.stderr.contains("wake-recover"))
     }
+
+    @Test func refusedRequestsAndADisabledEndpointAreExplained() throws {
+        let clawrun = Clawrun()
+        defer { clawrun.cleanup() }
+        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
+        let badModel = try clawrun.workflow("chat", ["--machine", id, "--set", "model=not-an-agent"])
+        #expect(badModel.status == 1)
+        #expect(badModel.stderr.contains("refused the request (HTTP 400): Invalid `model`"))
+
+        let disable = try clawrun.script("disable", """
+            local m = targets()[1]
+            openclaw.config_set(m, "gateway.http.endpoints.chatCompletions.enabled", false)
+            local err
+            for _ = 1, 200 do
+              local ok, e = pcall(chat, m, "hi")
+              if not ok and tostring(e):find("HTTP 404", 1, true) then err = e break end
+              sleep(0.05)
+            end
+            return {error = err and tostring(err)}
+            """)
+        let run = try clawrun([disable, "--machine", id, "--json"])
+        let message = try #require(run.value?["error"]?.stringValue, "\(run.stderr)")
+        #expect(message.contains("gateway.http.endpoints.chatCompletions.enabled"))
+    }
 }

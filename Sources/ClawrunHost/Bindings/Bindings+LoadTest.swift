@@ -16,8 +16,9 @@ extension HostContext {
             let concurrency = Int(try opts.number("concurrency") ?? 8)
             let duration = try opts.number("duration").map { Int($0.rounded(.up)) } ?? 0
             let requests = Int(try opts.number("requests") ?? (duration > 0 ? 0 : 1000))
-            guard concurrency >= 1, concurrency <= 1000 else {
-                throw HostError("option 'concurrency' must be from 1 to 1000, got \(concurrency)")
+            // curl's --parallel-max takes at most 300.
+            guard concurrency >= 1, concurrency <= 300 else {
+                throw HostError("option 'concurrency' must be from 1 to 300, got \(concurrency)")
             }
             guard (requests > 0) != (duration > 0), requests >= 0, requests <= 10_000_000, duration <= 86_400 else {
                 throw HostError("give either option 'requests' (a count) or option 'duration' (seconds), not both")
