@@ -29,9 +29,14 @@ extension HostContext {
             guard call.count >= 3 else { throw HostError("bad argument #3 'value' (value expected, got no value)") }
             let value = try LuaJSON.encode(call.state, call.thread, at: 3)
             if OpenClawLayout.isSecretPath(path), !self.options.showSecrets { self.registerSecrets(in: value) }
-            let args = ["config", "set", path, value.compactText, "--strict-json"]
+            // The value travels on stdin (compact JSON is one line), never in the execution's
+            // recorded command, where a provider keeps it; --strict-json keeps a token of digits a string.
+            let request = ExecRequest(
+                command: ["bash", "-c", #"IFS= read -r value && exec openclaw config set "$1" "$value" --strict-json"#,
+                          "clawrun", path],
+                env: OpenClawLayout.environment, stdin: value.compactText + "\n", timeoutMs: 60_000)
             return try self.scheduler.perform(call) { [self] in
-                let result = try await self.runOpenClaw(id, args, timeout: 60)
+                let result = try await self.poller.run(machineId: id, request, timeout: 90)
                 if let failure = HostContext.openClawFailure(result, machineId: id, args: ["config", "set", path]) {
                     throw HostError(failure)
                 }
