@@ -27,8 +27,9 @@ enum LoadScript {
         }
         s=$(date +%s.%N)
         if [ "$D" != 0 ]; then
-            SECONDS=0
-            while [ "$SECONDS" -lt "$D" ]; do batch $((C * 20)); done
+            # Nanoseconds: bash's SECONDS ticks on whole seconds and would end up to 1 s early.
+            end=$(( $(date +%s%N) + D * 1000000000 ))
+            while [ "$(date +%s%N)" -lt "$end" ]; do batch $((C * 20)); done
         else
             batch "$N"
         fi
