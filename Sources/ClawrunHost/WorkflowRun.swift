@@ -37,6 +37,11 @@ public final class WorkflowRun {
         c.registerBasics()
         c.registerMachines()
         c.registerExec()
+        c.registerOpenClaw()
+        c.registerChat()
+        c.registerLoadTest()
+        c.registerTokenStore()
+        c.registerEnvironment()
         for register in WorkflowRun.extensions { register(c) }
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
         setPackagePath()

@@ -1,0 +1,154 @@
+import CLua
+import ClawrunCore
+import Foundation
+import LuaRuntime
+
+/// `openclaw.run`, `openclaw.config_set`, `openclaw.config_get`, `openclaw.config_file`,
+/// `openclaw.health` and the `openclaw.env` table: the OpenClaw CLI inside a machine, always
+/// run as an argv (no shell quoting) with the seed's environment.
+extension HostContext {
+    func registerOpenClaw() {
+        state.register("openclaw.run") { [unowned self] call in
+            let id = try call.machineId(1)
+            let args = try HostContext.stringList(call, 2, "args")
+            let opts = try call.optionalTable(3, "options")
+            try opts?.checkKeys(["timeout", "check"])
+            let timeout = try opts?.number("timeout") ?? 120
+            let check = try opts?.bool("check") ?? true
+            return try self.scheduler.perform(call) { [self] in
+                let result = try await self.runOpenClaw(id, args, timeout: timeout)
+                if check, let failure = HostContext.openClawFailure(result, machineId: id, args: args) {
+                    throw HostError(failure)
+                }
+                return [.string(HostContext.trimmed(result.output.stdout)), HostContext.resultTable(result)]
+            }
+        }
+        state.register("openclaw.config_set") { [unowned self] call in
+            let id = try call.machineId(1)
+            let path = try call.string(2, "path")
+            guard call.count >= 3 else { throw HostError("bad argument #3 'value' (value expected, got no value)") }
+            let value = try LuaJSON.encode(call.state, call.thread, at: 3)
+            if OpenClawLayout.isSecretPath(path), !self.options.showSecrets { self.registerSecrets(in: value) }
+            // The value travels on stdin (compact JSON is one line), never in the execution's
+            // recorded command, where a provider keeps it; --strict-json keeps a token of digits a string.
+            let request = ExecRequest(
+                command: ["bash", "-c", #"IFS= read -r value && exec openclaw config set "$1" "$value" --strict-json"#,
+                          "clawrun", path],
+                env: OpenClawLayout.environment, stdin: value.compactText + "\n", timeoutMs: 60_000)
+            return try self.scheduler.perform(call) { [self] in
+                let result = try await self.poller.run(machineId: id, request, timeout: 90)
+                if let failure = HostContext.openClawFailure(result, machineId: id, args: ["config", "set", path]) {
+                    throw HostError(failure)
+                }
+                return []
+            }
+        }
+        state.register("openclaw.config_get") { [unowned self] call in
+            let id = try call.machineId(1)
+            let path = try call.string(2, "path")
+            return try self.scheduler.perform(call) { [self] in
+                let result = try await self.runOpenClaw(id, ["config", "get", path, "--json"], timeout: 60)
+                let text = result.output.stdout + result.output.stderr
+                if !result.succeeded, text.contains("Config path not found") { return [.nil] }
+                if let failure = HostContext.openClawFailure(result, machineId: id, args: ["config", "get", path]) {
+                    throw HostError(failure)
+                }
+                let out = result.output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let value = try? JSONValue.parse(out) else { return [.string(out)] }
+                return [LuaJSON.luaValue(value)]
+            }
+        }
+        state.register("openclaw.config_file") { [unowned self] call in
+            let id = try call.machineId(1)
+            return try self.scheduler.perform(call) { [self] in
+                let request = ExecRequest(command: ["cat", OpenClawLayout.configPath], timeoutMs: 30_000)
+                let result = try await self.poller.run(machineId: id, request, timeout: 60)
+                if result.execution.exitCode == 1, result.output.stderr.contains("No such file") { return [.nil] }
+                if let failure = HostContext.failureMessage(result, machineId: id) { throw HostError(failure) }
+                let config: JSONValue
+                do {
+                    config = try JSONValue.parse(result.output.stdout)
+                } catch {
+                    throw HostError("\(OpenClawLayout.configPath) on \(id) is not plain JSON (\(error)); "
+                        + "it may hold JSON5 comments: rewrite it with `openclaw config set`")
+                }
+                if !self.options.showSecrets { self.registerSecrets(in: config, secretPath: false, path: "") }
+                return [LuaJSON.luaValue(config)]
+            }
+        }
+        state.register("openclaw.health") { [unowned self] call in
+            let id = try call.machineId(1)
+            return try self.scheduler.perform(call) { [self] in
+                let result = try await self.runOpenClaw(id, ["gateway", "call", "health", "--json"], timeout: 60)
+                guard result.succeeded else {
+                    let why = HostContext.lastLine(result.output.stderr) ?? HostContext.lastLine(result.output.stdout)
+                        ?? "exit status \(result.execution.exitCode ?? -1)"
+                    throw HostError("the OpenClaw gateway on \(id) does not answer the health RPC (\(why)); "
+                        + "is it running? `clawrun wake-recover --machine \(id)` starts it")
+                }
+                guard let payload = try? JSONValue.parse(result.output.stdout) else {
+                    throw HostError("the health RPC on \(id) printed no JSON: "
+                        + (HostContext.lastLine(result.output.stdout) ?? "nothing"))
+                }
+                return [LuaJSON.luaValue(payload)]
+            }
+        }
+        setTableField("openclaw", "env", .table(LuaTable(OpenClawLayout.environment.sorted { $0.key < $1.key }
+            .map { ($0.key, .string($0.value)) })))
+        setTableField("openclaw", "config_path", .string(OpenClawLayout.configPath))
+    }
+
+    /// Sets `table.key = value` on a global table that registered bindings created.
+    func setTableField(_ table: String, _ key: String, _ value: LuaValue) {
+        let L = state.L
+        lua_getglobal(L, table)
+        state.push(value, on: L)
+        lua_setfield(L, -2, key)
+        lua_pop(L, 1)
+    }
+
+    /// Runs `openclaw ARGS` in a machine with the OpenClaw environment.
+    func runOpenClaw(_ machineId: String, _ args: [String], timeout: Double) async throws -> ExecResult {
+        let request = ExecRequest(command: ["openclaw"] + args, env: OpenClawLayout.environment,
+                                  timeoutMs: Int(timeout * 1000))
+        return try await poller.run(machineId: machineId, request, timeout: timeout + 30)
+    }
+
+    /// Why an `openclaw` call failed, naming the subcommand (never its values, which may be
+    /// secrets) and the CLI's own last line, or nil when it succeeded.
+    static func openClawFailure(_ result: ExecResult, machineId: String, args: [String]) -> String? {
+        guard let generic = failureMessage(result, machineId: machineId) else { return nil }
+        let shown = "openclaw " + args.prefix(3).joined(separator: " ")
+        if result.execution.exitCode == 127 {
+            return "\(shown) on \(machineId): openclaw is not installed in \(OpenClawLayout.binDir) (run deploy first)"
+        }
+        return "\(shown) failed: \(generic)"
+    }
+
+    /// Registers every string in a config value with the redactor: all of them when the value
+    /// sits under a secret path, else those under keys that look secret.
+    func registerSecrets(in value: JSONValue, secretPath: Bool = true, path: String = "") {
+        switch value {
+        case .string(let s): if secretPath || OpenClawLayout.isSecretPath(path) { reporter.redactor.add(s) }
+        case .array(let items): for item in items { registerSecrets(in: item, secretPath: secretPath, path: path) }
+        case .object(let members):
+            for (k, v) in members {
+                let child = path.isEmpty ? k : path + "." + k
+                registerSecrets(in: v, secretPath: secretPath || OpenClawLayout.isSecretPath(child), path: child)
+            }
+        default: break
+        }
+    }
+
+    /// A list-of-strings argument (an argv).
+    static func stringList(_ call: HostCall, _ n: Int32, _ name: String) throws -> [String] {
+        guard case .table(let t) = call.value(n), t.fields.isEmpty else {
+            throw HostError("bad argument #\(n) '\(name)' (list of strings expected, got \(call.typeName(n)))")
+        }
+        let items = t.sequence.compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } }
+        guard items.count == t.sequence.count else {
+            throw HostError("bad argument #\(n) '\(name)' (every item must be a string)")
+        }
+        return items
+    }
+}

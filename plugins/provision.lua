@@ -1,0 +1,73 @@
+-- provision: machines that are up and reachable.
+--   provision.create(opts)      creates a machine sized by opts (vcpu, memory_mib, storage_gib, autosleep)
+--   provision.ready(m, opts)    waits for the running phase, then for the guest agent to take execs
+--   provision.wake(m)           wakes a sleeping machine and waits until it runs (recreate: see wake-recover)
+local M = {}
+
+local function number_arg(opts, name, default)
+  local v = opts[name]
+  if v == nil or v == "" then return default end
+  local n = tonumber(v)
+  if not n then error(string.format("--set %s=%s is not a number", name, tostring(v)), 0) end
+  return n
+end
+
+function M.create(opts)
+  opts = opts or {}
+  return step("create", function()
+    local m = machine.create{
+      vcpu = number_arg(opts, "vcpu", 2),
+      memory_mib = number_arg(opts, "memory_mib", 4096),
+      storage_gib = number_arg(opts, "storage_gib", 10),
+      autosleep = opts.autosleep,
+    }
+    log.info("created machine " .. m.id)
+    changed()
+    return m
+  end)
+end
+
+-- The guest agent may refuse the first execs after the running phase (the seed's "503 on first
+-- exec"): retry a trivial exec with backoff instead of sleeping a fixed 5 s.
+function M.wait_agent(m, timeout)
+  timeout = timeout or 60
+  local deadline, delay = now() + timeout, 0.05
+  while true do
+    local ok, err = pcall(exec, m, {"true"}, {timeout = 30})
+    if ok then return end
+    if now() + delay > deadline then
+      error("the guest agent of " .. m.id .. " did not take an exec within " .. timeout .. " s: " .. tostring(err), 0)
+    end
+    sleep(delay)
+    delay = math.min(delay * 2, 2)
+  end
+end
+
+function M.ready(m, opts)
+  opts = opts or {}
+  step("wait-running", function()
+    wait_phase(m, "running", {timeout = number_arg(opts, "timeout", 300)})
+    M.wait_agent(m)
+  end)
+  return m
+end
+
+function M.wake(m)
+  return step("wake", function()
+    local fresh = machine.get(m)
+    for k, v in pairs(fresh) do m[k] = v end
+    if m.phase == "sleeping" or m.phase == "stopping" then
+      wait_phase(m, {"sleeping", "running"}, {timeout = 120})
+      if m.phase == "sleeping" then
+        machine.wake(m)
+        log.info("woke " .. m.id)
+        changed()
+      end
+    end
+    wait_phase(m, "running", {timeout = 300})
+    M.wait_agent(m)
+    return m
+  end)
+end
+
+return M

@@ -1,0 +1,40 @@
+-- deploy: from nothing to a chatting OpenClaw gateway (the seed guide, automated and idempotent).
+--
+-- Parameters (--set key=value):
+--   vcpu=2 memory_mib=4096 storage_gib=10 autosleep=   size of a new machine
+--   install=auto          auto: the simulator on local machines, npm elsewhere; npm: always npm
+--   port=18789            gateway port inside the machine
+--   health_timeout=60     seconds to wait for /healthz after launch
+--   greet=true            send two chat messages at the end (false: skip)
+--   show_token=false      true: print the gateway token
+-- Targets: --machine ID (repeatable) or --all redeploys those machines; without targets a new
+-- machine is created. LLM keys (ANTHROPIC_API_KEY, OPENAI_API_KEY, ...) come from the environment.
+local provision = require("provision")
+local oc = require("openclaw")
+
+local machines = targets()
+if #machines == 0 then machines = {provision.create(args)} end
+
+local outcomes = parallel(machines, function(m)
+  provision.ready(m, args)
+  oc.install(m, args)
+  oc.configure(m, args)
+  oc.start(m, args)
+  oc.check(m, args)
+  local replies
+  if args.greet ~= "false" then
+    replies = oc.greet(m, {"Hello! What are you?", "What can you do for me?"}, args)
+  end
+  return {id = m.id, replies = replies}
+end)
+
+local deployed = {}
+for i, outcome in ipairs(outcomes) do
+  if outcome.ok then
+    deployed[#deployed + 1] = outcome.value
+    log.info("machine " .. outcome.value.id .. " is ready: clawrun workflows/chat.lua --machine " .. outcome.value.id)
+  else
+    log.error("machine " .. machines[i].id .. " failed: " .. outcome.error)
+  end
+end
+return {machines = deployed}
