@@ -13,18 +13,31 @@ struct LaunchedCommand {
     var stderr: Int32
 }
 
-/// Starts an execution's command inside a machine with nsenter: all of the init's namespaces, its
-/// root and its cwd (/home/machine, the default); another cwd goes through `env -C`, because
-/// nsenter would resolve a directory given to it on the host.
+/// Starts an execution's command inside a machine: the caller's own child, entered into all of the
+/// init's namespaces and its root by `clawrun_machine_spawn`, with no program in between (an
+/// nsenter and its dynamic loading used to cost as much as the command's own start).
 enum ExecLauncher {
-    /// Spawns `request` in the machine whose init is `target`. Env values travel only in the
-    /// spawned process's environment, never in argv (visible to `ps`) or logs.
-    static func launch(_ request: ExecRequest, tools: HostTools, target: ProcessIdentity, cgroup: URL?) throws -> LaunchedCommand {
+    /// The cwd of executions that give none, the machine's home.
+    static let defaultDirectory = "/home/machine"
+
+    /// Spawns `request` in the machine whose init is `target`; nil when that init is gone. Env
+    /// values travel only in the spawned process's environment, never in argv (visible to `ps`) or logs.
+    static func launch(_ request: ExecRequest, target: ProcessIdentity, userNamespace: Bool, cgroup: URL?) throws
+        -> LaunchedCommand?
+    {
         guard !request.command.isEmpty else {
             throw ClawrunError.invalidArgument("command must not be empty: give an argv like [\"/bin/bash\", \"-c\", \"...\"]")
         }
         let stdin = try stdinDescriptor(request.stdin)
         defer { close(stdin) }
+        // Joining the machine's cgroup before its program runs puts executions under its memory limit.
+        let procs = try cgroup.map { dir -> Int32 in
+            let path = dir.appendingPathComponent("cgroup.procs").path
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw ClawrunError.failed("cannot open \(path): \(String(cString: strerror(errno)))") }
+            return fd
+        } ?? -1
+        defer { if procs >= 0 { close(procs) } }
         let out = try pipe()
         let err: [Int32]
         do { err = try pipe() } catch {
@@ -33,27 +46,25 @@ enum ExecLauncher {
         }
         defer { close(out[1]); close(err[1]) }
 
-        var argv = [tools.nsenter, "--target", String(target.pid), "--mount", "--uts", "--ipc", "--net", "--pid"]
-        if tools.userNamespace { argv += ["--user", "--preserve-credentials"] }
-        argv += ["--root", "--wd", "--"]
-        if let cwd = request.cwd, cwd != "/home/machine" { argv += ["/usr/bin/env", "-C", cwd, "--"] }
-        argv += request.command
-        var path = tools.nsenter
-        if let cgroup {
-            // Joins the machine's cgroup before entering, so that the memory limit covers executions.
-            argv = ["/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.appendingPathComponent("cgroup.procs").path]
-                + argv
-            path = "/bin/sh"
-        }
         let env = HostSupport.baseEnvironment.merging(request.env) { _, given in given }.map { "\($0.key)=\($0.value)" }
-        do {
-            let pid = try Spawner.spawn(path: path, argv: argv, env: env, stdin: stdin, stdout: out[1], stderr: err[1])
-            return LaunchedCommand(pid: pid, stdout: out[0], stderr: err[0])
-        } catch {
+        let cArgv = request.command.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup($0) } + [nil]
+        defer {
+            cArgv.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        // A relative cwd is taken from the machine's home, where commands start when given none.
+        let cwd = request.cwd.map { $0.isEmpty || $0.hasPrefix("/") ? $0 : defaultDirectory + "/" + $0 } ?? defaultDirectory
+        var pid: pid_t = 0
+        let rc = clawrun_machine_spawn(target.pid, target.startTime, userNamespace ? 1 : 0, procs, cArgv, cEnv, cwd,
+                                       stdin, out[1], err[1], &pid)
+        guard rc == 0 else {
             close(out[0])
             close(err[0])
-            throw error
+            if rc == ESRCH { return nil }
+            throw ClawrunError.failed("cannot start \(request.command[0]) in the machine: \(String(cString: strerror(rc)))")
         }
+        return LaunchedCommand(pid: pid, stdout: out[0], stderr: err[0])
     }
 
     private static func pipe() throws -> [Int32] {

@@ -7,7 +7,6 @@ import Foundation
 /// The host programs a local machine is made with, found once the host is known to support them.
 struct HostTools: Sendable {
     var unshare: String
-    var nsenter: String
     var bash: String
     /// Whether a user namespace is needed because clawrun does not run as root.
     var userNamespace: Bool
@@ -22,8 +21,7 @@ enum HostSupport {
         throw ClawrunError.unsupported(
             "local machines need Linux namespaces and this host is not Linux: use the Dedalus provider instead")
         #else
-        let isRoot = geteuid() == 0
-        if !isRoot {
+        if needsUserNamespace {
             if let text = ProcFiles.read("/proc/sys/kernel/unprivileged_userns_clone"),
                text.trimmingCharacters(in: .whitespacesAndNewlines) == "0" {
                 throw ClawrunError.unsupported(
@@ -37,10 +35,9 @@ enum HostSupport {
                         + "run clawrun as root, or enable them with `sysctl user.max_user_namespaces=15000`")
             }
         }
-        guard let unshare = find("unshare"), let nsenter = find("nsenter") else {
+        guard let unshare = find("unshare") else {
             throw ClawrunError.unsupported(
-                "local machines need util-linux's unshare and nsenter, which are not installed: "
-                    + "`apt-get install -y util-linux`")
+                "local machines need util-linux's unshare, which is not installed: `apt-get install -y util-linux`")
         }
         guard find("ip") != nil else {
             throw ClawrunError.unsupported(
@@ -49,9 +46,12 @@ enum HostSupport {
         guard let bash = find("bash") else {
             throw ClawrunError.unsupported("local machines need bash on the host: `apt-get install -y bash`")
         }
-        return HostTools(unshare: unshare, nsenter: nsenter, bash: bash, userNamespace: !isRoot)
+        return HostTools(unshare: unshare, bash: bash, userNamespace: needsUserNamespace)
         #endif
     }
+
+    /// Whether machines need a user namespace, because clawrun does not run as root.
+    static var needsUserNamespace: Bool { geteuid() != 0 }
 
     /// The host's total memory in MiB, the largest memory_mib a local machine may ask for.
     static var totalMemoryMiB: Int {

@@ -20,7 +20,15 @@ enum Identifiers {
 
     /// An execution id `wexec-<40 hex>`.
     static func executionID() -> String {
-        "wexec-" + (0..<20).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        // Hex digits by table: String(format:) per byte made this a visible part of starting an execution.
+        let digits = Array("0123456789abcdef".utf8)
+        var id = Array("wexec-".utf8)
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            let byte = UInt8.random(in: 0...255, using: &random)
+            id += [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]]
+        }
+        return String(decoding: id, as: UTF8.self)
     }
 
     /// Whether `id` has the machine id shape; anything else is unknown without touching the disk,

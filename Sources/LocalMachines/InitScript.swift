@@ -48,8 +48,7 @@ enum InitScript {
         cd "$R"
         # Readiness is this chroot: the provider waits until the init's root is the merged root.
         # Bash reaps every child it gets, orphans included, whenever SIGCHLD interrupts the wait.
-        # Its cwd is the executions' default one, which nsenter --wd gives them without a helper.
-        exec chroot . /bin/bash -c 'cd /home/machine; trap : CHLD; sleep infinity & s=$!
+        exec chroot . /bin/bash -c 'trap : CHLD; sleep infinity & s=$!
             while :; do wait $s || true; kill -0 $s 2>/dev/null || { sleep infinity & s=$!; }; done'
         """#
 }

@@ -28,7 +28,7 @@ extension LocalProvider {
                        message: "machine \(machineId) failed to start (\(record.lastError ?? "no detail")): "
                            + "delete it and create a new one")
         case .running:
-            await launch(run, request, machineId: machineId)
+            await launch(run, request, record)
         default:
             if asleep.contains(machine.phase) { _ = try await requestWake(machineId) }
             Task { await launchWhenRunning(run, request, machineId: machineId) }
@@ -106,7 +106,7 @@ extension LocalProvider {
             switch await observe(record).phase {
             case .running:
                 run.move(to: .queued)
-                return await launch(run, request, machineId: machineId)
+                return await launch(run, request, record)
             case .destroying, .destroyed:
                 return run.refuse(code: "machine_not_found",
                                   message: "machine \(machineId) no longer exists: it was destroyed")
@@ -130,15 +130,18 @@ extension LocalProvider {
     }
 
     /// Starts the command in the running machine and hands it to the reactor.
-    private func launch(_ run: ExecutionRun, _ request: ExecRequest, machineId: String) async {
+    private func launch(_ run: ExecutionRun, _ request: ExecRequest, _ record: MachineRecord) async {
         guard !run.execution.status.isTerminal else { return }
-        guard let target = store.initIdentity(machineId), target.isAlive else {
-            return run.refuse(code: "machine_not_routable", message: "machine \(machineId) is not running")
+        let notRunning = "machine \(record.id) is not running"
+        // Whether the init still is this one is checked where the command enters it.
+        guard let target = store.initIdentity(record.id) else {
+            return run.refuse(code: "machine_not_routable", message: notRunning)
         }
         do {
-            let tools = try HostSupport.tools()
-            let cgroup = store.load(machineId)?.memoryEnforced == true ? MemoryLimit.directory(machineID: machineId) : nil
-            let command = try ExecLauncher.launch(request, tools: tools, target: target, cgroup: cgroup)
+            let cgroup = record.memoryEnforced ? MemoryLimit.directory(machineID: record.id) : nil
+            guard let command = try ExecLauncher.launch(request, target: target,
+                                                        userNamespace: HostSupport.needsUserNamespace, cgroup: cgroup)
+            else { return run.refuse(code: "machine_not_routable", message: notRunning) }
             run.move(to: .running, pid: command.pid)
             let deadline = request.timeoutMs.map { monotonicNow() + Double($0) / 1000 }
             try reactor.watch(pid: command.pid, stdout: command.stdout, stderr: command.stderr, deadline: deadline,

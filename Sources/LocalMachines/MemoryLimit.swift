@@ -22,12 +22,15 @@ enum MemoryLimit {
     }
 
     /// Whether a limit can be enforced on this host at all.
-    static var isAvailable: Bool { delegatedParent() != nil }
+    static var isAvailable: Bool { delegatedParent != nil }
 
     /// The machine's cgroup directory, where the host can enforce limits.
     static func directory(machineID: String) -> URL? {
-        delegatedParent()?.appendingPathComponent("clawrun-\(machineID)")
+        delegatedParent?.appendingPathComponent("clawrun-\(machineID)")
     }
+
+    /// Found once: every execution asks, and clawrun's own cgroup does not move.
+    private static let delegatedParent = findDelegatedParent()
 
     /// Removes the machine's cgroup once its processes are gone.
     static func remove(machineID: String) {
@@ -35,7 +38,7 @@ enum MemoryLimit {
     }
 
     /// clawrun's cgroup v2 directory, when it delegates the memory controller to children.
-    private static func delegatedParent() -> URL? {
+    private static func findDelegatedParent() -> URL? {
         guard let cgroups = ProcFiles.read("/proc/self/cgroup"),
               let line = cgroups.split(separator: "\n").first(where: { $0.hasPrefix("0::") }),
               let mounts = ProcFiles.read("/proc/self/mountinfo") else { return nil }

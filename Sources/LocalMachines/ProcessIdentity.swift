@@ -56,15 +56,26 @@ struct ProcStat {
     var startTime: UInt64
 
     init?(pid: Int32) {
-        guard let text = ProcFiles.read("/proc/\(pid)/stat"),
-              let close = text.lastIndex(of: ")") else { return nil }
+        // Parsed as bytes: this runs for every status read and every execution.
+        guard let bytes = ProcFiles.bytes("/proc/\(pid)/stat"),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         // The command name may hold spaces and parentheses, so fields are counted after the last ')'.
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]),
-              let start = UInt64(fields[19]) else { return nil }
-        self.state = state
-        self.parent = parent
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 21)
+        guard fields.count > 19, let state = fields[0].first, let parent = ProcStat.number(fields[1]),
+              let start = ProcStat.number(fields[19]) else { return nil }
+        self.state = Character(UnicodeScalar(state))
+        self.parent = Int32(truncatingIfNeeded: parent)
         self.startTime = start
+    }
+
+    private static func number(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        guard !digits.isEmpty else { return nil }
+        var value: UInt64 = 0
+        for d in digits {
+            guard d >= UInt8(ascii: "0"), d <= UInt8(ascii: "9") else { return nil }
+            value = value &* 10 &+ UInt64(d - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     var isDead: Bool { state == "Z" || state == "X" }
@@ -72,7 +83,13 @@ struct ProcStat {
 
 /// Reads small kernel files, which report size 0 and so need a read loop.
 enum ProcFiles {
+    /// The file as text, or nil when it cannot be opened.
     static func read(_ path: String) -> String? {
+        bytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The file's bytes, or nil when it cannot be opened.
+    static func bytes(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -84,6 +101,6 @@ enum ProcFiles {
             if n <= 0 { break }
             data += buf[0..<n]
         }
-        return String(decoding: data, as: UTF8.self)
+        return data
     }
 }

@@ -23,9 +23,10 @@ protocol ProcessSink: AnyObject, Sendable {
     func ended(_ end: ProcessEnd)
 }
 
-/// One thread that polls every watched child's pidfd and output pipes, kills process groups at
-/// their deadlines, and reaps. A process is finished when it exits even if a background child
-/// still holds its pipes: what is buffered is read, then the pipes are closed.
+/// One thread that waits (epoll) on every watched child's pidfd and output pipes, kills process
+/// groups at their deadlines, and reaps. A process is finished when it exits even if a background
+/// child still holds its pipes: what is buffered is read, then the pipes are closed. Each wake-up
+/// costs only what became ready, however many processes are watched.
 final class ProcessReactor: @unchecked Sendable {
     private final class Entry {
         let pid: Int32
@@ -47,8 +48,24 @@ final class ProcessReactor: @unchecked Sendable {
         }
     }
 
-    private let entries = Locked([Int32: Entry]())
+    /// What the reactor thread and its callers share.
+    private struct Watched {
+        /// By key: a serial number that, unlike a pid, is never reused for another process.
+        var entries: [UInt64: Entry] = [:]
+        var keys: [Int32: UInt64] = [:]
+        /// Keys of the entries with a deadline, so that finding the next one looks at those only.
+        var timed: Set<UInt64> = []
+        var nextKey: UInt64 = 1
+    }
+
+    /// An epoll token is the entry's key and which of its descriptors is ready; key 0 is the wake pipe.
+    private enum Source: UInt64 {
+        case pidfd = 0, stdout = 1, stderr = 2
+    }
+
+    private let watched = Locked(Watched())
     private let stopping = Locked(false)
+    private let epoll: Int32
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private var thread: Thread?
@@ -58,9 +75,15 @@ final class ProcessReactor: @unchecked Sendable {
 
     /// Starts the reactor thread; it holds the reactor until `shutdown`.
     init() throws {
+        epoll = clawrun_epoll_create()
+        guard epoll >= 0 else { throw ClawrunError.failed("cannot make an epoll: \(String(cString: strerror(errno)))") }
         var fds: [Int32] = [0, 0]
-        let rc = clawrun_pipe(&fds)
-        guard rc == 0 else { throw ClawrunError.failed("cannot make a pipe: \(String(cString: strerror(rc)))") }
+        var rc = clawrun_pipe(&fds)
+        if rc == 0 { rc = clawrun_epoll_add(epoll, fds[0], 0) }
+        guard rc == 0 else {
+            close(epoll)
+            throw ClawrunError.failed("cannot make the reactor's wake pipe: \(String(cString: strerror(rc)))")
+        }
         wakeRead = fds[0]
         wakeWrite = fds[1]
         _ = clawrun_set_nonblocking(wakeRead)
@@ -82,17 +105,36 @@ final class ProcessReactor: @unchecked Sendable {
                 "pidfd_open failed (\(String(cString: strerror(errno)))): local machines need Linux 5.3 or newer")
         }
         for fd in [stdout, stderr] where fd >= 0 { _ = clawrun_set_nonblocking(fd) }
-        entries.withLock {
-            $0[pid] = Entry(pid: pid, pidfd: pidfd, stdout: stdout, stderr: stderr, deadline: deadline, sink: sink)
+        let entry = Entry(pid: pid, pidfd: pidfd, stdout: stdout, stderr: stderr, deadline: deadline, sink: sink)
+        let rc = watched.withLock { w -> Int32 in
+            let key = w.nextKey
+            w.nextKey += 1
+            // Registered under the lock, so that the thread finds the entry of any event it gets.
+            var rc: Int32 = 0
+            for (fd, source) in [(pidfd, Source.pidfd), (stdout, .stdout), (stderr, .stderr)] where fd >= 0 && rc == 0 {
+                rc = clawrun_epoll_add(epoll, fd, key << 2 | source.rawValue)
+            }
+            guard rc == 0 else { return rc }
+            w.entries[key] = entry
+            w.keys[pid] = key
+            if deadline != nil { w.timed.insert(key) }
+            return 0
         }
-        wake()
+        guard rc == 0 else {
+            // The caller still owns the pipes; none of the three may stay in the epoll.
+            [pidfd, stdout, stderr].filter { $0 >= 0 }.forEach { _ = clawrun_epoll_del(epoll, $0) }
+            close(pidfd)
+            throw ClawrunError.failed("cannot watch process \(pid): \(String(cString: strerror(rc)))")
+        }
+        // epoll_wait sees new descriptors by itself; only a deadline may shorten its wait.
+        if deadline != nil { wake() }
     }
 
     /// Kills a watched child's process group; false if it is not (or no longer) watched.
     @discardableResult
     func cancel(pid: Int32) -> Bool {
-        entries.withLock { entries in
-            guard let entry = entries[pid] else { return false }
+        watched.withLock { w in
+            guard let key = w.keys[pid], let entry = w.entries[key] else { return false }
             entry.cancelled = true
             // Still unreaped (reaping happens under this lock), so the pid cannot have been reused.
             _ = kill(-pid, SIGKILL)
@@ -114,36 +156,38 @@ final class ProcessReactor: @unchecked Sendable {
     }
 
     private func loop() {
+        var tokens = [UInt64](repeating: 0, count: 256)
         while !stopping.withLock({ $0 }) {
-            let watched = entries.withLock { Array($0.values) }
-            var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            for e in watched {
-                fds.append(pollfd(fd: e.pidfd, events: Int16(POLLIN), revents: 0))
-                fds.append(pollfd(fd: e.stdout, events: Int16(POLLIN), revents: 0))
-                fds.append(pollfd(fd: e.stderr, events: Int16(POLLIN), revents: 0))
+            let next = watched.withLock { w in
+                w.timed.compactMap { w.entries[$0].flatMap { $0.timedOut ? nil : $0.deadline } }.min()
             }
-            let now = monotonicNow()
-            let next = watched.compactMap { $0.timedOut ? nil : $0.deadline }.min()
-            let timeout = next.map { Int32(max(0, min(60_000, ($0 - now) * 1000 + 1))) } ?? -1
-            let n = poll(&fds, nfds_t(fds.count), timeout)
+            let timeout = next.map { Int32(max(0, min(60_000, ($0 - monotonicNow()) * 1000 + 1))) } ?? -1
+            let n = clawrun_epoll_wait(epoll, &tokens, Int32(tokens.count), timeout)
             if n < 0 && errno != EINTR { usleep(10_000) }
-            if fds[0].revents != 0 { drainWakePipe() }
-            for (i, e) in watched.enumerated() {
-                let base = 1 + i * 3
-                if fds[base + 1].revents != 0 { e.stdout = pump(e.stdout, e, stderr: false, reads: readsPerTurn) }
-                if fds[base + 2].revents != 0 { e.stderr = pump(e.stderr, e, stderr: true, reads: readsPerTurn) }
-                if fds[base].revents != 0 { reapIfExited(e) }
+            for token in tokens.prefix(max(0, Int(n))) {
+                guard token != 0 else {
+                    drainWakePipe()
+                    continue
+                }
+                guard let entry = watched.withLock({ $0.entries[token >> 2] }) else { continue }
+                switch Source(rawValue: token & 3) {
+                case .stdout: entry.stdout = pump(entry.stdout, entry, stderr: false, reads: readsPerTurn)
+                case .stderr: entry.stderr = pump(entry.stderr, entry, stderr: true, reads: readsPerTurn)
+                case .pidfd: reapIfExited(entry, key: token >> 2)
+                case nil: break
+                }
             }
-            killExpired(watched)
+            if next != nil { killExpired() }
         }
-        entries.withLock { entries in
-            for e in entries.values {
+        watched.withLock { w in
+            for e in w.entries.values {
                 var status: Int32 = 0
                 _ = waitpid(e.pid, &status, WNOHANG)
                 [e.pidfd, e.stdout, e.stderr].filter { $0 >= 0 }.forEach { close($0) }
             }
-            entries.removeAll()
+            w = Watched()
         }
+        close(epoll)
         close(wakeRead)
         close(wakeWrite)
     }
@@ -153,7 +197,15 @@ final class ProcessReactor: @unchecked Sendable {
         while read(wakeRead, &sink, sink.count) > 0 {}
     }
 
-    /// Reads up to `reads` chunks; returns the descriptor, or -1 once it reached EOF and was closed.
+    /// Takes a descriptor out of the epoll and closes it. Closing alone would not do: a command
+    /// being spawned holds a copy of every descriptor until its exec, and meanwhile the epoll would
+    /// keep reporting the ended pipe or pidfd, over and over.
+    private func release(_ fd: Int32) {
+        _ = clawrun_epoll_del(epoll, fd)
+        close(fd)
+    }
+
+    /// Reads up to `reads` chunks; returns the descriptor, or -1 once it reached EOF and was released.
     private func pump(_ fd: Int32, _ entry: Entry, stderr: Bool, reads: Int) -> Int32 {
         guard fd >= 0 else { return fd }
         for _ in 0..<reads {
@@ -163,17 +215,19 @@ final class ProcessReactor: @unchecked Sendable {
                 continue
             }
             if n < 0 && (errno == EAGAIN || errno == EINTR) { return fd }
-            close(fd)
+            release(fd)
             return -1
         }
         return fd
     }
 
-    private func reapIfExited(_ entry: Entry) {
+    private func reapIfExited(_ entry: Entry, key: UInt64) {
         var status: Int32 = 0
-        let reaped = entries.withLock { entries -> Bool in
+        let reaped = watched.withLock { w -> Bool in
             guard waitpid(entry.pid, &status, WNOHANG) == entry.pid else { return false }
-            entries[entry.pid] = nil
+            w.entries[key] = nil
+            w.keys[entry.pid] = nil
+            w.timed.remove(key)
             return true
         }
         guard reaped else { return }
@@ -181,19 +235,19 @@ final class ProcessReactor: @unchecked Sendable {
         // writing is cut off here (4096 reads = 256 MiB at most).
         entry.stdout = pump(entry.stdout, entry, stderr: false, reads: 4096)
         entry.stderr = pump(entry.stderr, entry, stderr: true, reads: 4096)
-        [entry.pidfd, entry.stdout, entry.stderr].filter { $0 >= 0 }.forEach { close($0) }
+        [entry.pidfd, entry.stdout, entry.stderr].filter { $0 >= 0 }.forEach(release)
         let signal = status & 0x7f
         let end = ProcessEnd(exitCode: signal == 0 ? (status >> 8) & 0xff : nil, signal: signal == 0 ? nil : signal,
                              timedOut: entry.timedOut, cancelled: entry.cancelled)
         entry.sink?.ended(end)
     }
 
-    private func killExpired(_ watched: [Entry]) {
+    private func killExpired() {
         let now = monotonicNow()
-        for e in watched where !e.timedOut && !e.cancelled {
-            guard let deadline = e.deadline, now >= deadline else { continue }
-            entries.withLock { entries in
-                guard entries[e.pid] != nil else { return }
+        watched.withLock { w in
+            for key in w.timed {
+                guard let e = w.entries[key], !e.timedOut, !e.cancelled, let deadline = e.deadline, now >= deadline
+                else { continue }
                 e.timedOut = true
                 _ = kill(-e.pid, SIGKILL)
             }

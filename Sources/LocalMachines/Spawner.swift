@@ -5,7 +5,7 @@ import CProcess
 import ClawrunCore
 
 /// posix_spawn of a host program in a new session (its pid is its process group), for the sandbox
-/// launcher and for executions.
+/// launcher and the NAT helper.
 enum Spawner {
     /// Spawns `path` and returns its pid.
     static func spawn(path: String, argv: [String], env: [String], stdin: Int32, stdout: Int32, stderr: Int32)

@@ -157,6 +157,24 @@ struct LocalMachinesTests {
         }
     }
 
+    @Test("a missing program or cwd fails the execution and says why; only stdin, stdout and stderr are inherited")
+    func startFailuresAndDescriptors() async throws {
+        try await TestHome.with { t in
+            let m = try await t.running()
+            let missing = try await t.poller.run(machineId: m.id, ExecRequest(command: ["no-such-program"]), timeout: 60)
+            #expect(missing.execution.status == .failed)
+            #expect(missing.execution.exitCode == 127)
+            #expect(missing.output.stderr.contains("'no-such-program': No such file or directory"))
+            let nowhere = try await t.poller.run(machineId: m.id, ExecRequest(command: ["true"], cwd: "/no/such/dir"),
+                                                 timeout: 60)
+            #expect(nowhere.execution.exitCode == 125)
+            #expect(nowhere.output.stderr.contains("'/no/such/dir': No such file or directory"))
+            // `; :` keeps bash from exec-ing ls, so that the listing is of the shell the execution started.
+            let fds = try await t.sh(m.id, "ls /proc/$$/fd; :")
+            #expect(fds.output.stdout == "0\n1\n2\n")
+        }
+    }
+
     @Test("reboot ends processes and keeps files, the root's included")
     func rebootKeepsFiles() async throws {
         try await TestHome.with { t in

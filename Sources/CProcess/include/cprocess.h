@@ -19,8 +19,33 @@ int clawrun_pipe(int fds[2]);
 /* Sets O_NONBLOCK on `fd`. */
 int clawrun_set_nonblocking(int fd);
 
+/* Makes an epoll instance (close-on-exec); its descriptor or -1 with errno. */
+int clawrun_epoll_create(void);
+
+/* Watches `fd` for input (or hang-up) on `epfd`, reported with `token`; 0 or an errno value. */
+int clawrun_epoll_add(int epfd, int fd, unsigned long long token);
+
+/* Stops watching `fd` on `epfd`; 0 or an errno value. */
+int clawrun_epoll_del(int epfd, int fd);
+
+/* Waits up to `timeout_ms` (-1: no limit) for watched descriptors and stores the tokens of at most
+   `max` ready ones; returns how many, or -1 with errno. Spares Swift epoll_event, packed on x86-64. */
+int clawrun_epoll_wait(int epfd, unsigned long long *tokens, int max, int timeout_ms);
+
 /* Makes an anonymous in-memory file (close-on-exec) to hand a command its stdin without a pipe
    that could block; returns its descriptor or -1 with errno. */
 int clawrun_memfd(const char *name);
+
+/* Starts argv[0] (searched in the PATH of `envp`, as execvp would) inside the machine whose init
+   is `init_pid` with kernel start time `init_start`: in the init's IPC, UTS, network, PID and mount
+   namespaces (and its user namespace when `enter_user`), chrooted to the init's root, with `cwd`,
+   in a new session (its pid is its process group), signals at their defaults, the three
+   descriptors on 0, 1, 2, and moved into the cgroup whose cgroup.procs is open as `cgroup_fd`
+   (-1: none). No program runs in between: the command is the caller's own child. Returns 0 and
+   sets *pid, ESRCH when the init is gone, or another errno value. When only `cwd` or the program
+   is wrong, the command writes why on its stderr and exits 125, 126 or 127 (like env and execvp). */
+int clawrun_machine_spawn(pid_t init_pid, unsigned long long init_start, int enter_user, int cgroup_fd,
+                          char *const argv[], char *const envp[], const char *cwd,
+                          int in_fd, int out_fd, int err_fd, pid_t *pid);
 
 #endif
