@@ -24,7 +24,7 @@ enum RecapTable {
             }
             if table.count > 1 { lines += align(table) }
         }
-        lines.append(totals(recap))
+        if !rows.isEmpty { lines.append(totals(recap)) }
         let remaining = created.filter { $0["deleted"] != .bool(true) }.compactMap { $0["machine"]?.stringValue }
         if !created.isEmpty {
             var line = "created \(created.count) machine\(created.count == 1 ? "" : "s")"

@@ -42,12 +42,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Also show step starts.")
     var verbose = false
 
-    func validate() throws {
+    mutating func run() async throws {
+        // Checked here rather than in validate(): ArgumentParser would wrap the error and exit 1.
         guard parallel >= 1 else { throw UsageError("--parallel must be at least 1, got \(parallel)") }
         guard grace >= 0, grace.isFinite else { throw UsageError("--grace must be a number of seconds, got \(grace)") }
-    }
-
-    mutating func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let script = try ClawrunPaths.workflow(workflow, env: env)
         var args: [String: String] = [:]

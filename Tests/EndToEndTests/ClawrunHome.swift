@@ -32,7 +32,7 @@ struct ClawrunHome {
         let home = ClawrunHome(url: url)
         var failure: Error?
         do { try await body(home) } catch { failure = error }
-        home.deleteEveryMachine()
+        await home.deleteEveryMachine()
         try? FileManager.default.removeItem(at: url)
         if let failure { throw failure }
     }
@@ -54,56 +54,78 @@ struct ClawrunHome {
     }
 
     /// Starts clawrun with `arguments`; stdout and stderr go to files read back by `finish`.
+    /// posix_spawn and waitpid rather than Foundation's Process, whose reaping of children was
+    /// seen to leave them zombies (and `waitUntilExit` hanging) in this test process.
     func start(_ arguments: [String]) throws -> Running {
-        let process = Process()
-        process.executableURL = ClawrunHome.binary
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = url
         let id = UUID().uuidString.prefix(8)
         let out = url.appendingPathComponent("out-\(id)"), err = url.appendingPathComponent("err-\(id)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return Running(process: process, stdout: out, stderr: err)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, err.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([ClawrunHome.binary.path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, ClawrunHome.binary.path, &actions, nil, argv, envp)
+        guard rc == 0 else {
+            throw ClawrunError.failed("cannot start \(ClawrunHome.binary.path) (build it first): \(String(cString: strerror(rc)))")
+        }
+        return Running(pid: pid, stdout: out, stderr: err)
     }
 
     /// Runs clawrun to its end.
     @discardableResult
-    func run(_ arguments: [String]) throws -> Outcome {
-        try start(arguments).finish()
+    func run(_ arguments: [String]) async throws -> Outcome {
+        try await start(arguments).finish()
     }
 
     /// A clawrun process still running.
-    struct Running {
-        let process: Process
+    final class Running {
+        let pid: pid_t
         let stdout: URL
         let stderr: URL
+        private var status: Int32?
+
+        init(pid: pid_t, stdout: URL, stderr: URL) {
+            self.pid = pid
+            self.stdout = stdout
+            self.stderr = stderr
+        }
 
         /// Its stdout so far.
         var output: String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
 
+        /// Whether it still runs (reaping it if it ended).
+        var isRunning: Bool {
+            guard status == nil else { return false }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return true }
+            // Exit code, or 128 + signal as a shell reports a death by signal.
+            status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+            return false
+        }
+
         /// Waits, polling its stdout, until `condition` holds of it (or the process ends).
         func wait(until condition: (String) -> Bool) async throws {
-            while process.isRunning && !condition(output) { try await Task.sleep(nanoseconds: 50_000_000) }
+            while isRunning && !condition(output) { try await Task.sleep(nanoseconds: 50_000_000) }
         }
 
         /// Sends a signal.
-        func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+        func signal(_ sig: Int32) { kill(pid, sig) }
 
         /// Waits for the end and returns what it did.
-        func finish() -> Outcome {
-            process.waitUntilExit()
-            return Outcome(status: process.terminationStatus, stdout: output,
+        func finish() async -> Outcome {
+            while isRunning { try? await Task.sleep(nanoseconds: 20_000_000) }
+            return Outcome(status: status ?? -1, stdout: output,
                            stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
         }
     }
 
     /// Creates `count` running local machines and returns their ids.
-    func createMachines(_ count: Int) throws -> [String] {
+    func createMachines(_ count: Int) async throws -> [String] {
         let script = try write("create.lua", """
             local items = {}
             for i = 1, tonumber(args.count) do items[i] = i end
@@ -113,7 +135,7 @@ struct ClawrunHome {
             end, {limit = 8})
             for _, r in ipairs(results) do if not r.ok then error(r.error) end end
             """)
-        let outcome = try run([script, "--set", "count=\(count)", "--json", "-q"])
+        let outcome = try await run([script, "--set", "count=\(count)", "--json", "-q"])
         let ids = outcome.events.filter { $0.event == "machine_created" }.compactMap(\.machine)
         guard outcome.status == 0, ids.count == count else {
             throw ClawrunError.failed("creating \(count) machines failed (\(outcome.status)): \(outcome.stderr)")
@@ -122,13 +144,13 @@ struct ClawrunHome {
     }
 
     /// Deletes every machine of the home and waits until each is destroyed.
-    func deleteEveryMachine() {
+    func deleteEveryMachine() async {
         guard let script = try? write("cleanup.lua", """
             parallel(machine.list(), function(m)
               machine.delete(m)
               wait_phase(m, "destroyed", {timeout = 60})
             end)
             """) else { return }
-        _ = try? run([script, "-q"])
+        _ = try? await run([script, "-q"])
     }
 }

@@ -16,14 +16,14 @@ extension EndToEnd {
         @Test("40 machines, one fails: the others finish, the recap names it, --retry-failed runs it alone")
         func oneFailureThenRetry() async throws {
             try await ClawrunHome.with { home in
-                let ids = try home.createMachines(40)
+                let ids = try await home.createMachines(40)
                 let bad = ids[17]
                 let list = try home.write("fleet.txt", "# the fleet\n" + ids.map { "\($0)\n" }.joined() + "\n")
                 let marker = try home.write("marker.lua", "exec(targets()[1], args.op .. ' /home/machine/fail-marker')")
-                #expect(try home.run([marker, "--machine", bad, "--set", "op=touch", "-q"]).status == 0)
+                #expect(try await home.run([marker, "--machine", bad, "--set", "op=touch", "-q"]).status == 0)
                 let fleet = try home.write("fleet.lua", markerWorkflow)
 
-                let first = try home.run([fleet, "--machines", "@" + list, "--json"])
+                let first = try await home.run([fleet, "--machines", "@" + list, "--json"])
                 #expect(first.status == 1)
                 let recap = try #require(first.events.last)
                 #expect(recap.event == "recap")
@@ -38,17 +38,17 @@ extension EndToEnd {
                 #expect(first.stderr.split(separator: "\n").contains { $0.hasPrefix(bad) && $0.contains("failed") })
 
                 // Still failing: the retry runs that machine alone and fails again.
-                let again = try home.run([fleet, "--retry-failed", "--json"])
+                let again = try await home.run([fleet, "--retry-failed", "--json"])
                 #expect(again.status == 1)
                 #expect(again.events.first { $0.event == "targets" }?["machines"] == .array([.string(bad)]))
 
-                #expect(try home.run([marker, "--machine", bad, "--set", "op=rm -f", "-q"]).status == 0)
-                let fixed = try home.run([fleet, "--retry-failed", "--json"])
+                #expect(try await home.run([marker, "--machine", bad, "--set", "op=rm -f", "-q"]).status == 0)
+                let fixed = try await home.run([fleet, "--retry-failed", "--json"])
                 #expect(fixed.status == 0)
                 #expect(fixed.stderr.contains("retrying 1 machine from"))
                 #expect(fixed.events.last?["machines"]?.arrayValue?.map { $0["machine"]?.stringValue } == [bad])
 
-                let nothing = try home.run([fleet, "--retry-failed"])
+                let nothing = try await home.run([fleet, "--retry-failed"])
                 #expect(nothing.status == 0)
                 #expect(nothing.stderr.contains("nothing to retry"))
             }

@@ -20,7 +20,7 @@ extension EndToEnd {
                 let run = try home.start([script, "--json", "--grace", "1"])
                 try await run.wait { $0.components(separatedBy: "ready dm-").count == 4 }
                 run.signal(SIGINT)
-                let outcome = run.finish()
+                let outcome = await run.finish()
                 #expect(outcome.status == 130)
                 let created = outcome.events.filter { $0.event == "machine_created" }.compactMap(\.machine)
                 #expect(created.count == 3)
@@ -39,7 +39,7 @@ extension EndToEnd {
         @Test("SIGTERM: work in flight finishes within the grace, the rest is skipped, exit 143, --retry-failed takes the skipped")
         func sigterm() async throws {
             try await ClawrunHome.with { home in
-                let ids = try home.createMachines(4)
+                let ids = try await home.createMachines(4)
                 let script = try home.write("slow.lua", """
                     parallel(targets(), function(m)
                       step("work", function()
@@ -52,12 +52,12 @@ extension EndToEnd {
                                          + ids.flatMap { ["--machine", $0] })
                 try await run.wait { $0.components(separatedBy: "working on").count == 3 }
                 run.signal(SIGTERM)
-                let outcome = run.finish()
+                let outcome = await run.finish()
                 #expect(outcome.status == 143)
                 let rows = outcome.events.last?["machines"]?.arrayValue ?? []
                 #expect(rows.compactMap { $0["status"]?.stringValue } == ["ok", "ok", "skipped", "skipped"])
                 #expect(rows.last?["error"]?.stringValue == "skipped: the run was interrupted")
-                let retry = try home.run([script, "--retry-failed", "--json", "--set", "seconds=0"])
+                let retry = try await home.run([script, "--retry-failed", "--json", "--set", "seconds=0"])
                 #expect(retry.status == 0)
                 #expect(retry.events.first { $0.event == "targets" }?["machines"]?.arrayValue?.compactMap(\.stringValue)
                         == Array(ids.suffix(2)))
