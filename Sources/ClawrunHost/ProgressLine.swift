@@ -27,11 +27,13 @@ public final class ProgressLine: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Writes a line of output above the status line.
+    /// Writes a line of output above the status line, which is redrawn with fresh figures.
     public func write(_ line: String) {
         lock.lock()
         defer { lock.unlock() }
-        put((shown.isEmpty ? "" : "\r\u{1B}[K") + line + "\n" + shown)
+        let clear = shown.isEmpty ? "" : "\r\u{1B}[K"
+        if timer != nil { shown = status?() ?? "" }
+        put(clear + line + "\n" + shown)
     }
 
     /// Stops redrawing and clears the line.

@@ -92,7 +92,7 @@ struct RunCommand: AsyncParsableCommand {
         let onRetry: @Sendable (RetryEvent) -> Void = { event in
             reporter.emit(RunEvent("retry", fields: [("message", .string(event.description))]))
         }
-        let machineProvider = try ProviderChoice.make(providerName, env: env, onRetry: onRetry)
+        let machineProvider = try ProviderChoice.make(providerName, env: env, inFlight: parallel, onRetry: onRetry)
         let outcome: WorkflowRun.Outcome
         do {
             let run = try WorkflowRun(options: options, provider: machineProvider, reporter: reporter)
