@@ -31,13 +31,19 @@ enum RecapTable {
             if remaining.isEmpty {
                 line += ", all deleted again"
             } else {
-                line += "; still there: \(remaining.joined(separator: " "))"
+                // A long list would bury the table; the record and `--json` name every one.
+                let shown = remaining.prefix(RecapTable.createdShown).joined(separator: " ")
+                let more = remaining.count - RecapTable.createdShown
+                line += "; still there: \(shown)" + (more > 0 ? " and \(more) more (the record lists them)" : "")
             }
             lines.append(line)
         }
         if let record = recap["record"]?.stringValue { lines.append("record: \(record)") }
         return lines.joined(separator: "\n")
     }
+
+    /// How many created machines the human recap names.
+    static let createdShown = 10
 
     private static func totals(_ recap: RunEvent) -> String {
         let t = recap["totals"]
