@@ -2,7 +2,9 @@
 # Fleet benchmark over `clawrun serve --latency-ms 20` (the Dedalus API over local machines):
 #  1. a wake-recover-like workflow (wake if asleep, wait running, exec one command) over 200
 #     sleeping machines with --parallel 50, against one machine alone timed in the same run;
-#     the target is 200 machines in at most 1.5 × (200/50) × one machine's time;
+#     the target is 200 machines in at most 1.5 × (200/50) × one machine's time. Run twice:
+#     with every machine asleep (each wake boots a local sandbox on this host's CPUs), then again
+#     with them all running (get + exec only); the host's CPU use during each is printed too;
 #  2. clawrun's own peak memory (max RSS, /usr/bin/time -v) over 1,000 targets given as
 #     --machines @FILE, each read once in a step; the target is under 200 MB.
 # Machines live in a temporary CLAWRUN_HOME and are all deleted at the end. Prints "BENCH" lines.
@@ -17,8 +19,9 @@ PARALLEL=${PARALLEL:-50}
 TARGETS=${TARGETS:-1000}
 LATENCY_MS=${LATENCY_MS:-20}
 
-swift build --product clawrun >&2
-BIN="$PWD/.build/debug/clawrun"
+CONFIG=${CONFIG:-release}
+swift build -c "$CONFIG" --product clawrun >&2
+BIN="$(swift build -c "$CONFIG" --show-bin-path)/clawrun"
 WORK=$(mktemp -d)
 export CLAWRUN_HOME="$WORK/home"
 SERVE_PID=
@@ -55,17 +58,25 @@ echo "serve on port $PORT with ${LATENCY_MS} ms latency; CLAWRUN_HOME=$CLAWRUN_H
 # 1. Wake-recover over FLEET sleeping machines, plus the one timed alone.
 "$BIN" bench/fleet/create.lua --set count=$((FLEET + 1)) --parallel "$PARALLEL" -q
 ids > "$WORK/fleet.txt"
-"$BIN" bench/fleet/wake.lua --machines "@$WORK/fleet.txt" --parallel "$PARALLEL" --json -q > "$WORK/wake.jsonl"
-python3 - "$WORK/wake.jsonl" "$PARALLEL" <<'PY'
+cpu() { awk '/^cpu /{print $2+$3+$4, $5+$6}' /proc/stat; }
+wake() {
+    read -r busy0 idle0 < <(cpu)
+    "$BIN" bench/fleet/wake.lua --machines "@$WORK/fleet.txt" --parallel "$PARALLEL" --json -q > "$WORK/wake.jsonl"
+    read -r busy1 idle1 < <(cpu)
+    python3 - "$WORK/wake.jsonl" "$PARALLEL" "$1" $((busy1 - busy0)) $((idle1 - idle0)) <<'PY'
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1])]
 result = next(e for e in events if e["event"] == "result")
-v, parallel = result["value"], int(sys.argv[2])
+v, parallel, label = result["value"], int(sys.argv[2]), sys.argv[3]
+busy, idle = int(sys.argv[4]), int(sys.argv[5])
 budget = 1.5 * (v["count"] / parallel) * v["one"]
-print(f"BENCH wake-recover: one machine {v['one']:.3f} s; {v['count']} machines with --parallel {parallel}: "
+print(f"BENCH wake-recover ({label}): one machine {v['one']:.3f} s; {v['count']} machines with --parallel {parallel}: "
       f"{v['fleet']:.3f} s (= {v['fleet'] / v['one']:.2f} × one); budget 1.5 × ({v['count']}/{parallel}) × one = "
-      f"{budget:.3f} s: {'met' if v['fleet'] <= budget else 'MISSED'}")
+      f"{budget:.3f} s: {'met' if v['fleet'] <= budget else 'MISSED'}; host CPU busy {100 * busy / max(1, busy + idle):.0f}%")
 PY
+}
+wake "all asleep"
+wake "all running"
 
 # 2. Peak memory of clawrun itself with TARGETS targets (the woken ones asleep again, more created).
 "$BIN" bench/fleet/sleep.lua --all --parallel "$PARALLEL" -q

@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
                                valueName: "PATH"))
     var lock: String?
 
-    @Option(help: "Seconds that work in flight gets to finish after SIGINT or SIGTERM.")
+    @Option(help: "Seconds that work in flight gets after SIGINT or SIGTERM (no new work starts; exit 130 or 143 after the recap).")
     var grace: Double = 10
 
     @Flag(help: "Write one JSON object per event on stdout.")
