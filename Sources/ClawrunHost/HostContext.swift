@@ -15,6 +15,8 @@ public final class HostContext {
     public let tokens: TokenStore
     /// Per machine counters for the recap.
     public let tally = MachineTally()
+    /// Targets, progress, the failure policy and created machines.
+    public let fleet: FleetMonitor
     var frames: [Int: [StepFrame]] = [:]
 
     /// One `step` in progress in one coroutine.
@@ -33,6 +35,7 @@ public final class HostContext {
         self.provider = provider
         self.poller = poller
         self.tokens = TokenStore(home: options.home)
+        fleet = FleetMonitor(tally: tally, policy: options.failurePolicy, reporter: reporter)
     }
 
     /// The step path and machine of the running coroutine, for events.

@@ -2,16 +2,27 @@ import ClawrunCore
 import Foundation
 
 /// Writes events for a person: log lines and step ends on stderr, stamped with the time, the step
-/// and the machine.
+/// and the machine, and the recap as a table; above the live progress line when there is one.
 public struct HumanSink: EventSink {
     let verbosity: Int
+    let progress: ProgressLine?
     private let lock = NSLock()
 
-    /// Makes a sink; verbosity -1 (quiet) shows warnings and errors only, 1 (verbose) adds step starts.
-    public init(verbosity: Int = 0) { self.verbosity = verbosity }
+    /// Makes a sink; verbosity -1 (quiet) shows warnings and errors only, 1 (verbose) adds step
+    /// starts. With `progress`, lines go above that status line.
+    public init(verbosity: Int = 0, progress: ProgressLine? = nil) {
+        self.verbosity = verbosity
+        self.progress = progress
+    }
 
     public func emit(_ event: RunEvent) {
+        // The run's end: the live line goes before the result and the recap are written.
+        if event.event == "result" { progress?.finish() }
         guard let line = format(event) else { return }
+        if let progress {
+            progress.write(line)
+            return
+        }
         lock.lock()
         FileHandle.standardError.write(Data((line + "\n").utf8))
         lock.unlock()
@@ -48,6 +59,8 @@ public struct HumanSink: EventSink {
             if let d = e["duration"]?.doubleValue { s += String(format: " in %.2f s", d) }
             if let err = e["error"]?.stringValue { s += ":\n" + err }
             return verbosity < 0 && status == "ok" ? nil : s
+        case "recap":
+            return RecapTable.render(e, quiet: verbosity < 0)
         default:
             return nil
         }

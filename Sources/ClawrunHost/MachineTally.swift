@@ -1,8 +1,8 @@
 import ClawrunCore
 import Foundation
 
-/// Counts, per machine, the steps that were ok, changed, failed and skipped, their time, and the
-/// first error: the rows of the recap.
+/// Counts, per machine, the steps that were ok, changed, failed and skipped, their time, the
+/// first error, and whether its `parallel` item ran, was skipped or was cut short: the rows of the recap.
 public final class MachineTally: @unchecked Sendable {
     /// One machine's row.
     public struct Row: Sendable, Equatable {
@@ -13,40 +13,90 @@ public final class MachineTally: @unchecked Sendable {
         public var firstStart: Double?
         public var lastEnd: Double?
         public var firstError: String?
+        /// Why its `parallel` item never started (interrupted run, failure policy).
+        public var skipReason: String?
+        /// Its `parallel` item started and has not ended.
+        public var inFlight = false
+        /// Some work for it started (a step or a `parallel` item).
+        public var reached = false
 
         /// Seconds from the machine's first step to its last.
         public var duration: Double { (lastEnd ?? 0) - (firstStart ?? lastEnd ?? 0) }
+
+        /// The machine's outcome: failed, interrupted (its work was cut short), skipped (never
+        /// started, or not reached by a run that failed), changed or ok.
+        public func status(runSucceeded: Bool) -> String {
+            if failed > 0 { return "failed" }
+            if inFlight { return "interrupted" }
+            if skipReason != nil || (!reached && !runSucceeded) { return "skipped" }
+            return changed > 0 ? "changed" : "ok"
+        }
     }
 
     private let lock = NSLock()
     private var rows: [String: Row] = [:]
     private var order: [String] = []
+    private var failedMachines = 0
+
+    /// Makes an empty tally.
+    public init() {}
+
+    /// Gives every target a row, in target order, so that the recap names machines no work reached.
+    public func seed(_ machines: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for machine in machines { ensureRow(machine) }
+    }
 
     /// Counts a step that ended for a machine.
     public func stepEnded(machine: String, status: String, start: Double, end: Double, error: String?) {
-        lock.lock()
-        defer { lock.unlock() }
-        if rows[machine] == nil { order.append(machine); rows[machine] = Row() }
-        var row = rows[machine]!
-        switch status {
-        case "changed": row.changed += 1
-        case "failed": row.failed += 1
-        case "skipped": row.skipped += 1
-        default: row.ok += 1
+        update(machine) { row in
+            switch status {
+            case "changed": row.changed += 1
+            case "failed": row.failed += 1
+            case "skipped": row.skipped += 1
+            default: row.ok += 1
+            }
+            row.reached = true
+            row.firstStart = min(row.firstStart ?? start, start)
+            row.lastEnd = max(row.lastEnd ?? end, end)
+            if row.firstError == nil, let error { row.firstError = error }
         }
-        row.firstStart = min(row.firstStart ?? start, start)
-        row.lastEnd = max(row.lastEnd ?? end, end)
-        if row.firstError == nil, let error { row.firstError = error }
-        rows[machine] = row
     }
 
     /// Marks a machine failed outside any step (an error in its parallel item).
     public func failed(machine: String, error: String) {
+        update(machine) { row in
+            if row.failed == 0 { row.failed = 1 }
+            if row.firstError == nil { row.firstError = error }
+        }
+    }
+
+    /// A machine's `parallel` item started.
+    public func itemStarted(machine: String) {
+        update(machine) { row in
+            row.inFlight = true
+            row.reached = true
+        }
+    }
+
+    /// A machine's `parallel` item ended.
+    public func itemEnded(machine: String) {
+        update(machine) { $0.inFlight = false }
+    }
+
+    /// A machine's `parallel` item was never started.
+    public func itemSkipped(machine: String, reason: String) {
+        update(machine) { row in
+            if row.skipReason == nil { row.skipReason = reason }
+        }
+    }
+
+    /// How many machines have failed so far.
+    public var failedCount: Int {
         lock.lock()
         defer { lock.unlock() }
-        if rows[machine] == nil { order.append(machine); rows[machine] = Row() }
-        if rows[machine]!.failed == 0 { rows[machine]!.failed = 1 }
-        if rows[machine]!.firstError == nil { rows[machine]!.firstError = error }
+        return failedMachines
     }
 
     /// The rows in the order machines first appeared.
@@ -54,5 +104,22 @@ public final class MachineTally: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return order.map { ($0, rows[$0]!) }
+    }
+
+    private func update(_ machine: String, _ change: (inout Row) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        ensureRow(machine)
+        let wasFailed = rows[machine]!.failed > 0
+        change(&rows[machine]!)
+        if !wasFailed && rows[machine]!.failed > 0 { failedMachines += 1 }
+    }
+
+    /// Makes the machine's row if it has none; the lock is held.
+    private func ensureRow(_ machine: String) {
+        if rows[machine] == nil {
+            order.append(machine)
+            rows[machine] = Row()
+        }
     }
 }

@@ -19,11 +19,21 @@ public struct RunOptions: Sendable {
     public var pluginDirectories: [URL]
     /// The caller's environment (for LLM keys and secrets to redact).
     public var environment: [String: String]
+    /// `--select key=value` filters on the targets.
+    public var selectors: [MachineSelector]
+    /// `--shard K/N`: this run's part of the targets.
+    public var shard: Shard?
+    /// `--fail-fast` and `--max-fail-percent`: when `parallel` stops starting machines.
+    public var failurePolicy: FailurePolicy
+    /// The run record this run writes, named in its recap.
+    public var recordPath: String?
 
     /// Makes options.
     public init(script: URL, args: [String: String] = [:], targetIds: [String] = [], allTargets: Bool = false,
                 parallel: Int = 16, home: URL, pluginDirectories: [URL] = [],
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                selectors: [MachineSelector] = [], shard: Shard? = nil, failurePolicy: FailurePolicy = FailurePolicy(),
+                recordPath: String? = nil) {
         self.script = script
         self.args = args
         self.targetIds = targetIds
@@ -32,6 +42,15 @@ public struct RunOptions: Sendable {
         self.home = home
         self.pluginDirectories = pluginDirectories
         self.environment = environment
+        self.selectors = selectors
+        self.shard = shard
+        self.failurePolicy = failurePolicy
+        self.recordPath = recordPath
+    }
+
+    /// The targets as `targets()` resolves them.
+    public var selection: TargetSelection {
+        TargetSelection(ids: targetIds, all: allTargets, selectors: selectors, shard: shard)
     }
 
     /// Whether the user asked to see gateway tokens (`--set show_token=true`).

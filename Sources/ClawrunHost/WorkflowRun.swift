@@ -45,6 +45,7 @@ public final class WorkflowRun {
         for register in WorkflowRun.extensions { register(c) }
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
         setPackagePath()
+        c.scheduler.parallelObserver = c.fleet
         c.scheduler.labelForItem = { item in
             if case .table(let t) = item, case .string(let id)? = t["id"] { return id }
             return nil
@@ -58,6 +59,22 @@ public final class WorkflowRun {
             }
         }
     }
+
+    /// The run's fleet figures, for the progress line.
+    public var fleet: FleetMonitor { context.fleet }
+
+    /// Stops the run from another thread (a signal handler): no new `parallel` item starts, work in
+    /// flight gets `grace` seconds to end, then the run fails; it exits `exitCode` whatever the
+    /// work left did, so that cron and shells see how it ended.
+    public func interrupt(grace: Double, reason: String, exitCode: Int32) {
+        interruptLock.withLock { interruptExit = exitCode }
+        context.reporter.log("warn", "\(reason): starting no new work; waiting up to "
+                             + String(format: "%g", grace) + " s for work in flight")
+        context.scheduler.interrupt(grace: grace, reason: reason)
+    }
+
+    private let interruptLock = NSLock()
+    private var interruptExit: Int32?
 
     /// Binding groups added by other files of this module (OpenClaw, chat, load tests).
     nonisolated(unsafe) static var extensions: [(HostContext) -> Void] = []
@@ -91,8 +108,11 @@ public final class WorkflowRun {
                                                         ("error", .string(message))]))
             return Outcome(exitCode: 2, error: message, duration: 0, recap: [])
         }
-        c.reporter.emit(RunEvent("run_start", fields: [("workflow", .string(c.options.script.path)),
-                                                       ("provider", .string(c.provider.name))]))
+        var startFields: [(String, JSONValue)] = [("workflow", .string(c.options.script.path)),
+                                                  ("provider", .string(c.provider.name))]
+        if let shard = c.options.shard { startFields.append(("shard", .string(shard.description))) }
+        if let record = c.options.recordPath { startFields.append(("record", .string(record))) }
+        c.reporter.emit(RunEvent("run_start", fields: startFields))
         let result = await c.scheduler.runOnOwnThread()
         let (failures, requested) = c.reporter.state
         var exitCode: Int32 = failures > 0 ? 1 : 0
@@ -106,11 +126,15 @@ public final class WorkflowRun {
             errorText = c.reporter.redactor.redact(error.message)
         }
         if let requested, exitCode != 0 || requested != 0 { exitCode = requested }
+        let interrupted = interruptLock.withLock { interruptExit }
+        if let interrupted { exitCode = interrupted }
         let duration = Date().timeIntervalSince1970 - start
-        var summary: [(String, JSONValue)] = [("status", .string(exitCode == 0 ? "ok" : "failed")),
+        var summary: [(String, JSONValue)] = [("status", .string(exitCode == 0 ? "ok" : interrupted != nil ? "interrupted" : "failed")),
                                               ("exit_code", .int(Int64(exitCode))), ("duration", .double(duration))]
         if let errorText { summary.append(("error", .string(errorText))) }
         c.reporter.emit(RunEvent("result", fields: summary + fields))
+        c.reporter.emit(Recap.event(tally: c.tally, fleet: c.fleet, exitCode: exitCode, duration: duration,
+                                    record: c.options.recordPath))
         return Outcome(exitCode: exitCode, error: errorText, duration: duration, recap: c.tally.snapshot)
     }
 

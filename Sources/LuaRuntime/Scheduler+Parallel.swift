@@ -15,6 +15,10 @@ extension Scheduler {
         var done = 0
         var failed = 0
         var skipped = 0
+        /// Set once an item was refused: every later item of the job is skipped with this reason.
+        var stopReason: String?
+        /// Set when the caller was resumed, so that no later `startNext` resumes it twice.
+        var finished = false
 
         init(parent: Int, parentContext: CoroutineContext, total: Int, limit: Int, itemsRef: Int32, fnRef: Int32,
              resultsRef: Int32) {
@@ -28,8 +32,10 @@ extension Scheduler {
         }
     }
 
-    /// The host function behind `parallel`. Each outcome is `{ok = true, value = first, values = {...}}`
-    /// or `{ok = false, error = message}`; a second result counts `{total, ok, failed, skipped}`.
+    /// The host function behind `parallel`. Each outcome is `{ok = true, value = first, values = {...}}`,
+    /// `{ok = false, error = message}`, or for an item never started (interrupted run, failure
+    /// policy) `{ok = false, skipped = true, error = "skipped: why"}`; a second result counts
+    /// `{total, ok, failed, skipped}`.
     public func parallel(_ call: inout HostCall) throws -> HostResult {
         _ = try call.checkTable(1, "items")
         try call.checkFunction(2, "fn")
@@ -66,32 +72,50 @@ extension Scheduler {
     private func startNext(_ job: ParallelJob) {
         let L = state.L
         let registry = clawrun_registry_index()
-        while job.next <= job.total && isCancelling {
-            record(job, index: job.next, ok: false, message: "skipped: the run was interrupted", from: nil, count: 0)
+        while job.next <= job.total {
+            let index = job.next
+            lua_rawgeti(L, registry, lua_Integer(job.itemsRef))
+            lua_rawgeti(L, -1, lua_Integer(index))
+            let label = labelForItem?(state.value(at: -1, on: L))
+            lua_pop(L, 2)
+            if isCancelling && job.stopReason == nil { job.stopReason = "the run was interrupted" }
+            if job.stopReason == nil {
+                job.stopReason = parallelObserver?.reasonToSkip(label: label, jobTotal: job.total)
+            }
+            guard let reason = job.stopReason else {
+                start(job, index: index, label: label)
+                return
+            }
+            record(job, index: index, ok: false, message: "skipped: \(reason)", from: nil, count: 0, skipped: true)
+            parallelObserver?.itemSkipped(label: label, reason: reason)
             job.skipped += 1
             job.next += 1
             job.done += 1
         }
-        guard job.next <= job.total else {
-            finishIfDone(job)
-            return
-        }
-        let index = job.next
+        finishIfDone(job)
+    }
+
+    private func start(_ job: ParallelJob, index: Int, label: String?) {
+        let L = state.L
+        let registry = clawrun_registry_index()
         job.next += 1
         lua_rawgeti(L, registry, lua_Integer(job.fnRef))
         lua_rawgeti(L, registry, lua_Integer(job.itemsRef))
         lua_rawgeti(L, -1, lua_Integer(index))
         lua_remove(L, -2)
         var context = job.parentContext
-        if let label = labelForItem?(state.value(at: -1, on: L)) { context.label = label }
+        if let label { context.label = label }
+        parallelObserver?.itemStarted(label: label)
         spawn(nargs: 1, context: context) { [unowned self] co, end in
             switch end {
             case .returned(let count):
                 self.record(job, index: index, ok: true, message: nil, from: co.thread, count: count)
+                self.parallelObserver?.itemEnded(label: label, error: nil)
             case .raised(let message):
                 job.failed += 1
                 self.onCoroutineError?(co.context, message)
                 self.record(job, index: index, ok: false, message: message, from: nil, count: 0)
+                self.parallelObserver?.itemEnded(label: label, error: message)
             }
             job.done += 1
             self.startNext(job)
@@ -99,7 +123,8 @@ extension Scheduler {
     }
 
     private func finishIfDone(_ job: ParallelJob) {
-        guard job.done == job.total else { return }
+        guard job.done == job.total, !job.finished else { return }
+        job.finished = true
         let L = state.L
         let registry = clawrun_registry_index()
         luaL_unref(L, registry, job.itemsRef)
@@ -120,12 +145,16 @@ extension Scheduler {
 
     /// Stores outcome `index`; on success the coroutine's `count` results are moved off its stack.
     private func record(_ job: ParallelJob, index: Int, ok: Bool, message: String?, from thread: OpaquePointer?,
-                        count: Int32) {
+                        count: Int32, skipped: Bool = false) {
         let L = state.L
         lua_rawgeti(L, clawrun_registry_index(), lua_Integer(job.resultsRef))
         lua_createtable(L, 0, 3)
         lua_pushboolean(L, ok ? 1 : 0)
         lua_setfield(L, -2, "ok")
+        if skipped {
+            lua_pushboolean(L, 1)
+            lua_setfield(L, -2, "skipped")
+        }
         if let message {
             state.pushString(message, on: L)
             lua_setfield(L, -2, "error")

@@ -26,6 +26,8 @@ public final class Scheduler {
     public var labelForItem: ((LuaValue) -> String?)?
     /// The `parallel` limit when a call gives none.
     public var defaultLimit = 16
+    /// Counts and steers `parallel` items (a fleet run's failure policy and progress).
+    public var parallelObserver: ParallelObserver?
 
     /// Makes the scheduler of a state and installs the coroutine wrappers that let host yields
     /// pass through user coroutines.

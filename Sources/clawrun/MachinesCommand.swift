@@ -55,24 +55,58 @@ struct MachinesCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete machines (more than one needs --yes).")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete machines and wait until each is destroyed (more than one needs --yes).")
         @OptionGroup var common: Common
-        @Argument(help: "Machine ids.") var ids: [String]
+        @Argument(help: "Machine ids.") var ids: [String] = []
+        @Option(name: .customLong("machines"), help: ArgumentHelp(
+            "Also delete the ids listed in FILE, one a line (# comments ok).", valueName: "@FILE"))
+        var files: [String] = []
         @Flag(help: "Confirm deleting more than one machine.") var yes = false
-
-        func validate() throws {
-            if ids.count > 1 && !yes { throw UsageError("deleting \(ids.count) machines needs --yes") }
-        }
+        @Option(help: "Seconds to wait for each machine to be destroyed.") var timeout: Double = 120
 
         mutating func run() async throws {
+            // Checked here rather than in validate(): ArgumentParser would wrap the error and exit 1.
+            var all = ids
+            for file in files { all += try TargetFile.read(file).filter { !all.contains($0) } }
+            guard !all.isEmpty else { throw UsageError("machines delete needs machine ids") }
+            if all.count > 1 && !yes { throw UsageError("deleting \(all.count) machines needs --yes") }
             let provider = try common.make()
-            let ids = self.ids
-            let deleted = try await MachinesCommand.attempt(provider) { p in
-                var done: [Machine] = []
-                for id in ids { done.append(try await p.delete(id)) }
-                return done
-            }.get()
-            for m in deleted { print("\(m.id) \(m.phase.rawValue)") }
+            let poller = Poller(provider: provider)
+            let wait = timeout
+            // The local provider ends a machine inside the process that asked, so waiting here is
+            // what makes the deletion happen at all; on Dedalus it says when it is done.
+            let results = await withTaskGroup(of: (Int, Result<Machine, Error>).self) { group in
+                for (index, id) in all.enumerated() {
+                    group.addTask {
+                        do {
+                            _ = try await provider.delete(id)
+                            return (index, .success(try await poller.waitPhase(machineId: id, phases: [.destroyed],
+                                                                                  timeout: wait)))
+                        } catch {
+                            return (index, .failure(error))
+                        }
+                    }
+                }
+                var out: [(Int, Result<Machine, Error>)] = []
+                for await r in group { out.append(r) }
+                return out.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+            await provider.shutdown()
+            var failed = 0
+            var deleted: [Machine] = []
+            for (id, result) in zip(all, results) {
+                switch result {
+                case .success(let m):
+                    deleted.append(m)
+                    if !common.json { print("\(m.id) \(m.phase.rawValue)") }
+                case .failure(let error):
+                    failed += 1
+                    FileHandle.standardError.write(Data("clawrun: \(id): \(error)\n".utf8))
+                }
+            }
+            if common.json { print(JSONValue.array(deleted.map(MachinesCommand.json)).prettyText()) }
+            if failed > 0 { throw ExitCode(1) }
         }
     }
 

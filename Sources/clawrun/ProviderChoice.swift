@@ -15,12 +15,17 @@ enum ProviderChoice {
         return chosen
     }
 
-    static func make(_ name: String, env: [String: String], onRetry: (@Sendable (RetryEvent) -> Void)?) throws
-        -> any MachineProvider
+    /// Builds the provider. `inFlight` is how many machines the run works on at once: the Dedalus
+    /// connection pool grows to match (up to 256), or machines beyond its size would queue for a
+    /// connection on every request and a fleet run would go no faster than the pool.
+    static func make(_ name: String, env: [String: String], inFlight: Int = 0,
+                     onRetry: (@Sendable (RetryEvent) -> Void)?) throws -> any MachineProvider
     {
         if name == "dedalus" {
             do {
-                return try DedalusProvider(environment: env, onRetry: onRetry)
+                var configuration = try DedalusConfiguration.fromEnvironment(env)
+                configuration.maxConnections = max(configuration.maxConnections, min(inFlight, 256))
+                return DedalusProvider(configuration: configuration, onRetry: onRetry)
             } catch {
                 throw UsageError("\(error)")
             }

@@ -20,14 +20,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where machines live: local or dedalus (default: CLAWRUN_PROVIDER, else dedalus when a Dedalus key is set, else local).")
     var provider: String?
 
-    @Option(name: .customLong("machine"), help: "A target machine id (repeatable).")
-    var machines: [String] = []
+    @OptionGroup(title: "Targets")
+    var targets: TargetFlags
 
-    @Flag(help: "Target every machine of the provider.")
-    var all = false
-
-    @Option(help: "How many coroutines `parallel` runs at once by default.")
+    @Option(help: "How many coroutines `parallel` runs at once by default (machines in flight).")
     var parallel = 16
+
+    @Option(help: ArgumentHelp("Hold an exclusive lock on this file for the run; if another run holds it, exit 75 at once.",
+                               valueName: "PATH"))
+    var lock: String?
+
+    @Option(help: "Seconds that work in flight gets after SIGINT or SIGTERM (no new work starts; exit 130 or 143 after the recap).")
+    var grace: Double = 10
 
     @Flag(help: "Write one JSON object per event on stdout.")
     var json = false
@@ -38,11 +42,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Also show step starts.")
     var verbose = false
 
-    func validate() throws {
-        guard parallel >= 1 else { throw UsageError("--parallel must be at least 1, got \(parallel)") }
-    }
-
     mutating func run() async throws {
+        // Checked here rather than in validate(): ArgumentParser would wrap the error and exit 1.
+        guard parallel >= 1 else { throw UsageError("--parallel must be at least 1, got \(parallel)") }
+        guard grace >= 0, grace.isFinite else { throw UsageError("--grace must be a number of seconds, got \(grace)") }
         let env = ProcessInfo.processInfo.environment
         let script = try ClawrunPaths.workflow(workflow, env: env)
         var args: [String: String] = [:]
@@ -52,31 +55,69 @@ struct RunCommand: AsyncParsableCommand {
             }
             args[String(s[..<eq])] = String(s[s.index(after: eq)...])
         }
+        try targets.checkRetry()
+        let (shard, selectors, policy) = try targets.parsed()
+        var ids = try targets.explicitIds()
         let providerName = try ProviderChoice.name(flag: provider, env: env)
+        // Taken before anything else happens, and held (open) until the process exits.
+        let runLock = try lock.map { path -> RunLock in
+            guard let held = try RunLock.acquire(path: path) else { throw LockHeld(path: path) }
+            return held
+        }
         let home = ClawrunPaths.home(env)
+        let store = RunRecordStore(home: home)
+        let workflowName = RunRecordStore.workflowName(script)
+        if targets.retryFailed {
+            switch try RetryTargets.plan(store: store, workflow: workflowName, shard: shard) {
+            case .nothing(let record):
+                FileHandle.standardError.write(Data(
+                    "clawrun: nothing to retry: no machine failed in the last run of \(workflowName) (\(record.path))\n".utf8))
+                return
+            case .retry(let failed, let record):
+                FileHandle.standardError.write(Data(
+                    "clawrun: retrying \(failed.count) machine\(failed.count == 1 ? "" : "s") from \(record.path)\n".utf8))
+                ids = failed
+            }
+        }
+        let recordSink = try RecordSink(store: store, workflow: workflowName)
         let share = ClawrunPaths.share(env)
-        let options = RunOptions(script: script, args: args, targetIds: machines, allTargets: all, parallel: parallel,
+        let options = RunOptions(script: script, args: args, targetIds: ids, allTargets: targets.all, parallel: parallel,
                                  home: home, pluginDirectories: [share.appendingPathComponent("plugins")],
-                                 environment: env)
-        var sinks: [any EventSink] = [HumanSink(verbosity: quiet ? -1 : verbose ? 1 : 0)]
+                                 environment: env, selectors: selectors, shard: shard, failurePolicy: policy,
+                                 recordPath: recordSink.url.path)
+        let progress = !quiet && ProgressLine.stderrIsTerminal ? ProgressLine() : nil
+        var sinks: [any EventSink] = [HumanSink(verbosity: quiet ? -1 : verbose ? 1 : 0, progress: progress), recordSink]
         if json { sinks.append(JSONLinesSink(handle: .standardOutput)) }
         let reporter = Reporter(redactor: SecretRedactor(environment: env), sinks: sinks)
         let onRetry: @Sendable (RetryEvent) -> Void = { event in
             reporter.emit(RunEvent("retry", fields: [("message", .string(event.description))]))
         }
-        let machineProvider: any MachineProvider
-        do {
-            machineProvider = try ProviderChoice.make(providerName, env: env, onRetry: onRetry)
-        }
+        let machineProvider = try ProviderChoice.make(providerName, env: env, inFlight: parallel, onRetry: onRetry)
         let outcome: WorkflowRun.Outcome
         do {
             let run = try WorkflowRun(options: options, provider: machineProvider, reporter: reporter)
+            let trap = SignalTrap(run: run, grace: grace)
+            if let progress {
+                let fleet = run.fleet
+                progress.status = { ProgressLine.text(fleet.snapshot) }
+                progress.start()
+            }
             outcome = await run.execute()
+            progress?.finish()
+            trap.cancel()
         } catch {
+            progress?.finish()
             await machineProvider.shutdown()
             throw error
         }
         await machineProvider.shutdown()
+        withExtendedLifetime(runLock) {}
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
+}
+
+/// `--lock PATH` is held by another run: one line, exit 75 (EX_TEMPFAIL: try again later).
+struct LockHeld: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "another run holds the lock \(path)" }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClawrunCore
 import Foundation
 
 /// Parses the command line and runs the command, mapping every usage error to one line on stderr
@@ -17,6 +18,12 @@ func clawrunMain() async -> Int32 {
     } catch let usage as UsageError {
         FileHandle.standardError.write(Data("clawrun: \(usage.description)\n".utf8))
         return 2
+    } catch ClawrunError.usage(let message) {
+        FileHandle.standardError.write(Data("clawrun: \(message)\n".utf8))
+        return 2
+    } catch let held as LockHeld {
+        FileHandle.standardError.write(Data("clawrun: \(held.description)\n".utf8))
+        return 75
     } catch {
         let code = Clawrun.exitCode(for: error)
         if code == .success {

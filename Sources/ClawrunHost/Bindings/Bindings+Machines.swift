@@ -3,6 +3,7 @@ import Foundation
 import LuaRuntime
 
 /// `machine.create/get/list/delete/sleep/wake`, `wait_phase` and `targets()` over the run's provider.
+/// `targets()` resolves the command line's selection once; later calls return the same machines.
 extension HostContext {
     func registerMachines() {
         let providerName = provider.name
@@ -17,15 +18,22 @@ extension HostContext {
             spec.network = try opts.string("network")
             do { try spec.validate() } catch let e as ClawrunError { throw HostError(e.description) }
             let provider = self.provider, reporter = self.reporter, (step, _) = self.location, finalSpec = spec
+            let fleet = self.fleet
             return try self.scheduler.perform(call) {
                 let m = try await provider.create(finalSpec)
+                fleet.machineCreated(m.id)
                 reporter.emit(RunEvent("machine_created", step: step, machine: m.id,
                                        fields: [("provider", .string(provider.name))]))
                 return [m.luaValue(provider: providerName)]
             }
         }
         registerMachineCall("machine.get") { provider, id in try await provider.get(id) }
-        registerMachineCall("machine.delete") { provider, id in try await provider.delete(id) }
+        let fleet = self.fleet
+        registerMachineCall("machine.delete") { provider, id in
+            let m = try await provider.delete(id)
+            fleet.machineDeleted(id)
+            return m
+        }
         registerMachineCall("machine.sleep") { provider, id in try await provider.sleep(id) }
         registerMachineCall("machine.wake") { provider, id in try await provider.wake(id) }
         state.register("machine.list") { [unowned self] call in
@@ -58,17 +66,22 @@ extension HostContext {
             }
         }
         state.register("targets") { [unowned self] call in
-            let provider = self.provider, ids = self.options.targetIds, all = self.options.allTargets
+            let provider = self.provider, selection = self.options.selection, reporter = self.reporter
+            if let known = fleet.resolvedTargets {
+                return .values([.table(LuaTable(sequence: known.map { $0.luaValue(provider: providerName) }))])
+            }
             return try self.scheduler.perform(call) {
-                var machines: [Machine] = []
-                if all { machines = try await provider.listAll() }
-                for id in ids where !machines.contains(where: { $0.id == id }) {
-                    do {
-                        machines.append(try await provider.get(id))
-                    } catch let e as ProviderError where e.status == 404 {
-                        throw HostError("--machine \(id): no such machine on provider \(provider.name)")
-                    }
+                let machines: [Machine]
+                do {
+                    machines = try await selection.resolve(provider)
+                } catch let e as ClawrunError {
+                    throw HostError(e.description)
                 }
+                fleet.targetsResolved(machines)
+                var fields: [(String, JSONValue)] = [("count", .int(Int64(machines.count))),
+                                                     ("machines", .array(machines.map { .string($0.id) }))]
+                if let shard = selection.shard { fields.append(("shard", .string(shard.description))) }
+                reporter.emit(RunEvent("targets", fields: fields))
                 return [.table(LuaTable(sequence: machines.map { $0.luaValue(provider: providerName) }))]
             }
         }

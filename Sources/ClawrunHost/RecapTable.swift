@@ -1,0 +1,71 @@
+import ClawrunCore
+import Foundation
+
+/// The recap event as a person reads it on stderr: a table of machines (only those that did not
+/// end well when quiet), the totals, and the machines the run created that still exist.
+enum RecapTable {
+    /// The recap's text, or nil when it has nothing to say (no machines, none created).
+    static func render(_ recap: RunEvent, quiet: Bool) -> String? {
+        let rows = recap["machines"]?.arrayValue ?? []
+        let created = recap["created"]?.arrayValue ?? []
+        guard !rows.isEmpty || !created.isEmpty else { return nil }
+        var lines: [String] = []
+        if !rows.isEmpty {
+            var table = [["MACHINE", "STATUS", "OK", "CHANGED", "FAILED", "SKIPPED", "TIME", "ERROR"]]
+            for row in rows {
+                let status = row["status"]?.stringValue ?? "?"
+                if quiet && (status == "ok" || status == "changed") { continue }
+                let error = (row["error"]?.stringValue ?? "").split(separator: "\n").first.map(String.init) ?? ""
+                table.append([
+                    row["machine"]?.stringValue ?? "?", status, count(row["ok"]), count(row["changed"]),
+                    count(row["failed"]), count(row["skipped"]),
+                    String(format: "%.1fs", row["duration"]?.doubleValue ?? 0), String(error.prefix(120)),
+                ])
+            }
+            if table.count > 1 { lines += align(table) }
+        }
+        if !rows.isEmpty { lines.append(totals(recap)) }
+        let remaining = created.filter { $0["deleted"] != .bool(true) }.compactMap { $0["machine"]?.stringValue }
+        if !created.isEmpty {
+            var line = "created \(created.count) machine\(created.count == 1 ? "" : "s")"
+            if remaining.isEmpty {
+                line += ", all deleted again"
+            } else {
+                // A long list would bury the table; the record and `--json` name every one.
+                let shown = remaining.prefix(RecapTable.createdShown).joined(separator: " ")
+                let more = remaining.count - RecapTable.createdShown
+                line += "; still there: \(shown)" + (more > 0 ? " and \(more) more (the record lists them)" : "")
+            }
+            lines.append(line)
+        }
+        if let record = recap["record"]?.stringValue { lines.append("record: \(record)") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// How many created machines the human recap names.
+    static let createdShown = 10
+
+    private static func totals(_ recap: RunEvent) -> String {
+        let t = recap["totals"]
+        var parts: [String] = []
+        for key in ["ok", "changed", "failed", "skipped", "interrupted"] {
+            let n = t?[key]?.intValue ?? 0
+            if n > 0 || key == "ok" || key == "failed" { parts.append("\(n) \(key)") }
+        }
+        let steps = t?["steps"]
+        let stepText = ["ok", "changed", "failed", "skipped"].map { "\(steps?[$0]?.intValue ?? 0) \($0)" }
+            .joined(separator: ", ")
+        return "RECAP \(t?["machines"]?.intValue ?? 0) machines: \(parts.joined(separator: ", ")); steps: \(stepText)"
+            + String(format: "; %.1f s", recap["duration"]?.doubleValue ?? 0)
+    }
+
+    private static func count(_ v: JSONValue?) -> String { String(v?.intValue ?? 0) }
+
+    private static func align(_ table: [[String]]) -> [String] {
+        let widths = (0..<table[0].count).map { c in table.map { $0[c].count }.max() ?? 0 }
+        return table.map { r in
+            r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+    }
+}

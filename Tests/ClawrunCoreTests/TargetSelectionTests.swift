@@ -1,0 +1,75 @@
+import ClawrunCore
+import Foundation
+import Testing
+
+@Suite struct TargetSelectionTests {
+    @Test func machinesFileSkipsCommentsBlanksAndDuplicates() {
+        let text = "# fleet\n\ndm-a\n  dm-b   # the big one\n\r\ndm-a\n#dm-c\ndm-d"
+        #expect(TargetFile.parse(text) == ["dm-a", "dm-b", "dm-d"])
+    }
+
+    @Test func missingMachinesFileIsAUsageError() {
+        #expect(throws: ClawrunError.usage("--machines @/nonexistent/ids.txt: no such file (one machine id a line)")) {
+            try TargetFile.read("@/nonexistent/ids.txt")
+        }
+    }
+
+    @Test func machinesFileIsReadWithOrWithoutTheAt() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ids-\(UUID().uuidString).txt")
+        try "m1\nm2\n".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try TargetFile.read("@" + url.path) == ["m1", "m2"])
+        #expect(try TargetFile.read(url.path) == ["m1", "m2"])
+    }
+
+    @Test func selectorsParseAndRejectUnknownKeys() throws {
+        let s = try MachineSelector(parsing: "phase=sleeping")
+        #expect(s.key == "phase" && s.value == "sleeping" && !s.negated)
+        #expect(try MachineSelector(parsing: "phase!=running").negated)
+        #expect(try MachineSelector(parsing: "id=m1").key == "machine_id")
+        #expect(throws: ClawrunError.self) { try MachineSelector(parsing: "colour=blue") }
+        #expect(throws: ClawrunError.self) { try MachineSelector(parsing: "phase") }
+        #expect(throws: ClawrunError.self) { try MachineSelector(parsing: "phase=snoozing") }
+    }
+
+    @Test func selectorsOrWithinAKeyAndAndAcrossKeys() throws {
+        let fleet = ListProvider.fleet(9).machines
+        let sleepingOrFailed = try ["phase=sleeping", "phase=failed"].map(MachineSelector.init(parsing:))
+        #expect(fleet.filter { MachineSelector.matchAll(sleepingOrFailed, $0) }.count == 6)
+        let twoCPUsAsleep = try ["phase=sleeping", "vcpu=2"].map(MachineSelector.init(parsing:))
+        #expect(fleet.filter { MachineSelector.matchAll(twoCPUsAsleep, $0) }.map(\.id) == ["m1", "m7"])
+        let notRunningNotFailed = try ["phase!=running", "phase!=failed"].map(MachineSelector.init(parsing:))
+        #expect(fleet.filter { MachineSelector.matchAll(notRunningNotFailed, $0) }.allSatisfy { $0.phase == .sleeping })
+    }
+
+    @Test func selectOrShardAloneStartsFromEveryMachine() async throws {
+        let provider = ListProvider.fleet(10)
+        let selection = TargetSelection(selectors: [try MachineSelector(parsing: "phase=running")])
+        #expect(selection.startsFromAll)
+        let ids = try await selection.resolve(provider).map(\.id)
+        #expect(ids == ["m3", "m6", "m9"])
+    }
+
+    @Test func fewIdsAreGotOneByOneManyAreListed() async throws {
+        let provider = ListProvider.fleet(20)
+        _ = try await TargetSelection(ids: ["m2", "m1"]).resolve(provider)
+        #expect(provider.callLog == ["get m2", "get m1"])
+        let many = ListProvider.fleet(20)
+        let ids = (1...12).reversed().map { "m\($0)" }
+        #expect(try await TargetSelection(ids: ids).resolve(many).map(\.id) == ids)
+        #expect(!many.callLog.contains { $0.hasPrefix("get") })
+    }
+
+    @Test func unknownIdNamesItself() async throws {
+        await #expect(throws: ClawrunError.invalidArgument("--machine nope: no such machine on provider list")) {
+            try await TargetSelection(ids: ["m1", "nope"]).resolve(ListProvider.fleet(3))
+        }
+    }
+
+    @Test func allFollowsEveryPageAndAddsExtraIds() async throws {
+        let provider = ListProvider.fleet(10)
+        let ids = try await TargetSelection(all: true).resolve(provider).map(\.id)
+        #expect(ids == (1...10).map { "m\($0)" })
+        #expect(provider.callLog.filter { $0 == "list" }.count == 4)
+    }
+}
