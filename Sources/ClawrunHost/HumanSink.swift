@@ -37,7 +37,8 @@ public struct HumanSink: EventSink {
         case "log":
             let level = e["level"]?.stringValue ?? "info"
             if verbosity < 0 && level == "info" { return nil }
-            return "\(stamp) \(level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0))\(where_): "
+            let head = "\(stamp) \(level.uppercased())\(where_)"
+            return head.padding(toLength: max(head.count, 15), withPad: " ", startingAt: 0) + ": "
                 + (e["message"]?.stringValue ?? "")
         case "step_start":
             return verbosity > 0 ? "\(stamp) ▶\(where_)" : nil

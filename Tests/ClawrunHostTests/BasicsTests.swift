@@ -13,7 +13,7 @@ import Testing
             return json.encode(v)
             """)
         #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
-        #expect(events.last?["value"]?.stringValue
+        #expect(events.last { $0.event == "result" }?["value"]?.stringValue
                 == #"{"empty":{},"list":[1,2.5,true,"x",{"deep":[1]}],"n":-3,"name":"a\u0000b"}"#)
     }
 
@@ -27,8 +27,8 @@ import Testing
             return {e1, e2, e3, e4}
             """)
         #expect(outcome.exitCode == 0)
-        let errors = events.last?["value"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(errors.count == 4)
+        let errors = events.last { $0.event == "result" }?["value"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        try #require(errors.count == 4)
         #expect(errors[0].contains("json.encode: cannot encode a cycle: value.me contains itself"))
         #expect(errors[1].contains("mixes array items and string keys"))
         #expect(errors[2].contains("sparse array"))
@@ -51,7 +51,7 @@ import Testing
         let (outcome, events) = try await Sandbox().run(
             "return type(args.count) .. ':' .. args.count .. ':' .. type(args.flag)", args: ["count": "12", "flag": "true"])
         #expect(outcome.exitCode == 0)
-        #expect(events.last?["value"]?.stringValue == "string:12:string")
+        #expect(events.last { $0.event == "result" }?["value"]?.stringValue == "string:12:string")
     }
 
     @Test func requireFindsPluginsBesideTheWorkflowFirstThenBundled() async throws {
@@ -63,7 +63,7 @@ import Testing
             "return require('greet').hi() .. '+' .. require('other').hi()",
             pluginDirectories: [sandbox.root.appendingPathComponent("bundled")])
         #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
-        #expect(events.last?["value"]?.stringValue == "beside+other")
+        #expect(events.last { $0.event == "result" }?["value"]?.stringValue == "beside+other")
     }
 
     @Test func anErrorInAPluginCarriesItsFileLineAndTraceback() async throws {

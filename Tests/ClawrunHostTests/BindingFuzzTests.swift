@@ -52,7 +52,7 @@ import Testing
             return {names = #names, calls = #calls, crashed = failed, unnamed = bad}
             """)
         #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
-        let value = events.last?["value"]
+        let value = events.last { $0.event == "result" }?["value"]
         #expect((value?["names"]?.intValue ?? 0) >= 15)
         #expect(value?["crashed"]?.intValue == 0)
         #expect(value?["unnamed"] == .array([]) || value?["unnamed"] == .object([]), "\(value?["unnamed"] ?? .null)")

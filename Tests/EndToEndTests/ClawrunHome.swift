@@ -54,9 +54,14 @@ struct ClawrunHome {
     }
 
     /// Starts clawrun with `arguments`; stdout and stderr go to files read back by `finish`.
-    /// posix_spawn and waitpid rather than Foundation's Process, whose reaping of children was
-    /// seen to leave them zombies (and `waitUntilExit` hanging) in this test process.
-    func start(_ arguments: [String]) throws -> Running {
+    func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Running {
+        try spawn(ClawrunHome.binary.path, arguments, environment: extra)
+    }
+
+    /// Starts any program in this home's environment (plus `extra`). posix_spawn and waitpid
+    /// rather than Foundation's Process, whose reaping of children was seen to leave them zombies
+    /// (and `waitUntilExit` hanging) in this test process.
+    func spawn(_ program: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Running {
         let id = UUID().uuidString.prefix(8)
         let out = url.appendingPathComponent("out-\(id)"), err = url.appendingPathComponent("err-\(id)")
         var actions = posix_spawn_file_actions_t()
@@ -65,21 +70,21 @@ struct ClawrunHome {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, err.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = ([ClawrunHome.binary.path] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.merging(extra) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, ClawrunHome.binary.path, &actions, nil, argv, envp)
+        let rc = posix_spawnp(&pid, program, &actions, nil, argv, envp)
         guard rc == 0 else {
-            throw ClawrunError.failed("cannot start \(ClawrunHome.binary.path) (build it first): \(String(cString: strerror(rc)))")
+            throw ClawrunError.failed("cannot start \(program) (build it first): \(String(cString: strerror(rc)))")
         }
         return Running(pid: pid, stdout: out, stderr: err)
     }
 
     /// Runs clawrun to its end.
     @discardableResult
-    func run(_ arguments: [String]) async throws -> Outcome {
-        try await start(arguments).finish()
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Outcome {
+        try await start(arguments, environment: extra).finish()
     }
 
     /// A clawrun process still running.

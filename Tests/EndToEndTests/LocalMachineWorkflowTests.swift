@@ -3,10 +3,10 @@ import Testing
 
 /// Local machines as a workflow sees them, through `clawrun` and Lua.
 @Suite(.serialized) struct LocalMachineWorkflowTests {
-    @Test func rootResetsOnWakeHomePersistsAndTheHostIsUntouched() throws {
-        let cli = try ClawrunCLI()
+    @Test func rootResetsOnWakeHomePersistsAndTheHostIsUntouched() async throws {
+        try await ClawrunHome.with { cli in
         let marker = "clawrun-e2e-\(UUID().uuidString)"
-        try cli.write("persist.lua", """
+        let persistScript = try cli.write("persist.lua", """
             local m = machine.create{vcpu = 1, memory_mib = 512}
             wait_phase(m, "running", {timeout = 60})
             exec(m, "echo root > /opt/\(marker) && echo home > /home/machine/\(marker)")
@@ -19,15 +19,16 @@ import Testing
             machine.delete(m)
             return {opt_exit = opt.exit_code, home = home}
             """)
-        let r = try cli.run(["persist.lua", "--json"])
+        let r = try await cli.run([persistScript, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("\"value\":{\"home\":\"home\",\"opt_exit\":1}"), "\(r.stdout)")
         #expect(!FileManager.default.fileExists(atPath: "/opt/\(marker)"))
+        }
     }
 
-    @Test func twoMachinesEachServeTheirOwnLoopbackPort() throws {
-        let cli = try ClawrunCLI()
-        try cli.write("ports.lua", """
+    @Test func twoMachinesEachServeTheirOwnLoopbackPort() async throws {
+        try await ClawrunHome.with { cli in
+        let portsScript = try cli.write("ports.lua", """
             local names = {"alpha", "beta"}
             local results = parallel(names, function(name)
               local m = machine.create{memory_mib = 512}
@@ -45,14 +46,15 @@ import Testing
             end)
             return {results[1].value, results[2].value}
             """)
-        let r = try cli.run(["ports.lua", "--json"])
+        let r = try await cli.run([portsScript, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("\"value\":[\"alpha\",\"beta\"]"), "\(r.stdout.suffix(400))")
+        }
     }
 
-    @Test func aSetsidServerOutlivesItsExecAndNotSleep() throws {
-        let cli = try ClawrunCLI()
-        try cli.write("setsid.lua", """
+    @Test func aSetsidServerOutlivesItsExecAndNotSleep() async throws {
+        try await ClawrunHome.with { cli in
+        let setsidScript = try cli.write("setsid.lua", """
             local m = machine.create{memory_mib = 512}
             wait_phase(m, "running", {timeout = 60})
             exec(m, "pgrep -f '^sleep 4242' > /dev/null && echo 'already running' || "
@@ -64,14 +66,15 @@ import Testing
             machine.delete(m)
             return {before = before, after = after.stdout}
             """)
-        let r = try cli.run(["setsid.lua", "--json"])
+        let r = try await cli.run([setsidScript, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("\"value\":{\"after\":\"0\\n\",\"before\":\"1\"}"), "\(r.stdout.suffix(300))")
+        }
     }
 
-    @Test func timeoutsAndHugeOutputAreReportedNotFatal() throws {
-        let cli = try ClawrunCLI()
-        try cli.write("limits.lua", """
+    @Test func timeoutsAndHugeOutputAreReportedNotFatal() async throws {
+        try await ClawrunHome.with { cli in
+        let limitsScript = try cli.write("limits.lua", """
             local m = machine.create{memory_mib = 512}
             wait_phase(m, "running", {timeout = 60})
             local _, slow = exec(m, "sleep 10", {timeout = 1, check = false})
@@ -81,17 +84,18 @@ import Testing
             return {slow = slow.status, bytes = big.stdout_bytes, truncated = big.stdout_truncated,
                     kept = #big.stdout, raised = err}
             """)
-        let r = try cli.run(["limits.lua", "--json"])
+        let r = try await cli.run([limitsScript, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("\"slow\":\"expired\""))
         #expect(r.stdout.contains("\"bytes\":50000000"))
         #expect(r.stdout.contains("\"truncated\":true"))
         #expect(r.stdout.contains("command timed out on dm-"))
+        }
     }
 
-    @Test func fiftyMachinesInOneParallelRunLeaveNothingBehind() throws {
-        let cli = try ClawrunCLI()
-        try cli.write("fifty.lua", """
+    @Test func fiftyMachinesInOneParallelRunLeaveNothingBehind() async throws {
+        try await ClawrunHome.with { cli in
+        let fiftyScript = try cli.write("fifty.lua", """
             local ids = {}
             for i = 1, 50 do ids[i] = i end
             local results, summary = parallel(ids, function(i)
@@ -104,27 +108,23 @@ import Testing
             end, {limit = 50})
             return {ok = summary.ok, left = #machine.list()}
             """)
-        let r = try cli.run(["fifty.lua", "--json"])
+        let r = try await cli.run([fiftyScript, "--json"])
         #expect(r.status == 0, "\(r.stderr.suffix(1000))")
         #expect(r.stdout.contains("\"value\":{\"left\":0,\"ok\":50}"), "\(r.stdout.suffix(300))")
-        let machinesDir = cli.home.appendingPathComponent("machines")
+        let machinesDir = cli.url.appendingPathComponent("machines")
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: machinesDir.path))?
             .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".destroyed.json") } ?? []
         #expect(leftovers.isEmpty, "\(leftovers)")
         let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-        #expect(!mounts.contains(cli.home.path))
-        let ps = Process()
-        ps.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        ps.arguments = ["-f", cli.home.path]
-        ps.standardOutput = FileHandle.nullDevice
-        try ps.run()
-        ps.waitUntilExit()
-        #expect(ps.terminationStatus == 1, "a process still names the test's home")
+        #expect(!mounts.contains(cli.url.path))
+        let pgrep = await (try cli.spawn("/usr/bin/pgrep", ["-f", cli.url.appendingPathComponent("machines").path])).finish()
+        #expect(pgrep.status == 1, "a process still names the test's machines: \(pgrep.stdout)")
+        }
     }
 
-    @Test func badInputGivesClearErrorsNamingTheValue() throws {
-        let cli = try ClawrunCLI()
-        try cli.write("bad.lua", """
+    @Test func badInputGivesClearErrorsNamingTheValue() async throws {
+        try await ClawrunHome.with { cli in
+        let badScript = try cli.write("bad.lua", """
             local errors = {}
             local function try(f, ...) local ok, e = pcall(f, ...) errors[#errors + 1] = ok and "no error" or e end
             try(machine.get, "dm-00000000-0000-0000-0000-000000000000")
@@ -138,7 +138,7 @@ import Testing
             try(exec, m, "true")
             return {errors = errors, left = #machine.list()}
             """)
-        let r = try cli.run(["bad.lua", "--json"])
+        let r = try await cli.run([badScript, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("dm-00000000-0000-0000-0000-000000000000"))
         #expect(r.stdout.contains("vcpu must be a positive number, got -2"))
@@ -146,19 +146,21 @@ import Testing
         #expect(r.stdout.contains("unknown phase 'runing'"))
         #expect(r.stdout.contains("machine_not_found"))
         #expect(r.stdout.contains("\"left\":0"))
+        }
     }
 
-    @Test func targetsComeFromMachineFlags() throws {
-        let cli = try ClawrunCLI()
-        try cli.write("make.lua", "local m = machine.create{memory_mib = 256}\nwait_phase(m, 'running')\nreturn m.id")
-        let made = try cli.run(["make.lua", "--json"])
-        let id = made.stdout.components(separatedBy: "\"value\":\"").last?.split(separator: "\"").first.map(String.init) ?? ""
+    @Test func targetsComeFromMachineFlags() async throws {
+        try await ClawrunHome.with { cli in
+        let makeScript = try cli.write("make.lua", "local m = machine.create{memory_mib = 256}\nwait_phase(m, 'running')\nreturn m.id")
+        let made = try await cli.run([makeScript, "--json"])
+        let id = made.events.first { $0.event == "result" }?["value"]?.stringValue ?? ""
         #expect(id.hasPrefix("dm-"))
-        try cli.write("list.lua", "local t = targets()\nreturn #t .. ':' .. t[1].id .. ':' .. t[1].phase")
-        let listed = try cli.run(["list.lua", "--machine", id, "--json"])
+        let listScript = try cli.write("list.lua", "local t = targets()\nreturn #t .. ':' .. t[1].id .. ':' .. t[1].phase")
+        let listed = try await cli.run([listScript, "--machine", id, "--json"])
         #expect(listed.stdout.contains("\"value\":\"1:\(id):running\""), "\(listed.stdout.suffix(300)) \(listed.stderr)")
-        let unknown = try cli.run(["list.lua", "--machine", "dm-nope"])
+        let unknown = try await cli.run([listScript, "--machine", "dm-nope"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("--machine dm-nope: no such machine"))
+        }
     }
 }

@@ -1,38 +1,32 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
-/// `clawrun serve` started as a user starts it, on a free port, stopped when the test ends.
+/// `clawrun serve` started as a user starts it, on a free port of its choosing.
 final class ServedAPI {
-    let process = Process()
+    let running: ClawrunHome.Running
     let port: Int
     let apiKey: String
 
-    init(cli: ClawrunCLI, apiKey: String, extraArguments: [String] = []) throws {
+    init(home: ClawrunHome, apiKey: String) async throws {
         self.apiKey = apiKey
-        process.executableURL = ClawrunCLI.binary
-        process.arguments = ["serve", "--port", "0", "--api-key", apiKey] + extraArguments
-        process.environment = cli.environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        running = try home.start(["serve", "--port", "0", "--api-key", apiKey])
+        try await running.wait { $0.contains("\n") }
+        let text = running.output
         guard let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
               let port = Int(text[range].split(separator: ":").last ?? "") else {
-            process.terminate()
+            running.signal(SIGKILL)
+            _ = await running.finish()
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "serve printed: \(text)"])
         }
         self.port = port
     }
 
-    deinit {
-        process.interrupt()
-        process.waitUntilExit()
+    /// Stops the server (SIGINT, as a user's Ctrl-C) and waits for it.
+    func stop() async {
+        running.signal(SIGINT)
+        _ = await running.finish()
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -42,18 +36,15 @@ final class ServedAPI {
         ["DEDALUS_BASE_URL": baseURL, "DEDALUS_API_KEY": apiKey]
     }
 
-    /// Calls an admin endpoint with curl and returns the body.
+    /// Calls an admin endpoint and returns the body.
     @discardableResult
-    func admin(_ method: String, _ path: String, body: String? = nil) throws -> String {
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-s", "-X", method, "-H", "Authorization: Bearer \(apiKey)", "-H",
-                          "Content-Type: application/json"] + (body.map { ["--data", $0] } ?? []) + [baseURL + path]
-        let out = Pipe()
-        curl.standardOutput = out
-        try curl.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        curl.waitUntilExit()
+    func admin(_ method: String, _ path: String, body: String? = nil) async throws -> String {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, _) = try await URLSession.shared.data(for: request)
         return String(decoding: data, as: UTF8.self)
     }
 }
