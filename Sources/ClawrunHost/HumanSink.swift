@@ -37,9 +37,9 @@ public struct HumanSink: EventSink {
         case "log":
             let level = e["level"]?.stringValue ?? "info"
             if verbosity < 0 && level == "info" { return nil }
-            let head = "\(stamp) \(level.uppercased())\(where_)"
-            return head.padding(toLength: max(head.count, 15), withPad: " ", startingAt: 0) + ": "
-                + (e["message"]?.stringValue ?? "")
+            let tag = level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)
+            let message = e["message"]?.stringValue ?? ""
+            return where_.isEmpty ? "\(stamp) \(tag) \(message)" : "\(stamp) \(tag)\(where_): \(message)"
         case "step_start":
             return verbosity > 0 ? "\(stamp) ▶\(where_)" : nil
         case "step_end":

@@ -36,7 +36,7 @@ final class Sandbox {
         let sink = MemorySink()
         let options = RunOptions(script: script, args: args, home: root.appendingPathComponent("home"),
                                  pluginDirectories: pluginDirectories, environment: environment)
-        let run = try WorkflowRun(options: options, provider: UnavailableProvider(),
+        let run = try WorkflowRun(options: options, provider: StubProvider([]),
                                   reporter: Reporter(redactor: SecretRedactor(), sinks: [sink]))
         let outcome = await run.execute()
         return (outcome, sink.events)
