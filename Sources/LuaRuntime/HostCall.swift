@@ -49,11 +49,6 @@ public struct HostCall {
         return lua_tonumberx(thread, n, nil)
     }
 
-    /// An optional number argument.
-    public func optionalNumber(_ n: Int32, _ arg: String) throws -> Double? {
-        isNil(n) ? nil : try number(n, arg)
-    }
-
     /// A required integer argument (a float with an integral value is accepted).
     public func integer(_ n: Int32, _ arg: String) throws -> Int64 {
         let d = try number(n, arg)

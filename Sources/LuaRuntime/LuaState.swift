@@ -41,9 +41,6 @@ public final class LuaState {
         return Unmanaged<LuaState>.fromOpaque(raw).takeUnretainedValue()
     }
 
-    /// Names of every registered host function (`log.info`, `sleep`, ...), for tests that call them all.
-    public var hostFunctionNames: [String] { hostFunctions.map(\.name) }
-
     /// Pushes a host function onto the stack of `thread` (default: the main thread).
     public func pushHostFunction(_ name: String, _ fn: @escaping HostFunction) {
         hostFunctions.append((name, fn))
@@ -75,13 +72,6 @@ public final class LuaState {
     public func setGlobal(_ name: String, _ value: LuaValue) {
         push(value, on: L)
         lua_setglobal(L, name)
-    }
-
-    /// Reads a global variable.
-    public func global(_ name: String) -> LuaValue {
-        lua_getglobal(L, name)
-        defer { lua_pop(L, 1) }
-        return value(at: -1, on: L)
     }
 
     /// Compiles a chunk and leaves its function on the main stack; a syntax error throws.

@@ -5,6 +5,7 @@ public struct OptionSpec: Sendable {
     /// The value placeholder (`port`); nil for a boolean flag.
     public let valueName: String?
 
+    /// Declares an option: its long name, short letter, and value name when it takes one.
     public init(_ long: String, short: Character? = nil, value: String? = nil) {
         self.long = long
         self.short = short

@@ -2,6 +2,7 @@
 public struct ConfigCommand {
     let store: ConfigStore
 
+    /// Makes the command over a config store.
     public init(store: ConfigStore) {
         self.store = store
     }

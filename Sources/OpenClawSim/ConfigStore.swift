@@ -33,6 +33,7 @@ public enum ConfigSnapshot: Sendable {
 public struct ConfigStore: Sendable {
     public let paths: StatePaths
 
+    /// Makes the store of the config file these paths name.
     public init(paths: StatePaths) {
         self.paths = paths
     }

@@ -9,6 +9,7 @@ public struct DoctorCommand {
     let environment: [String: String]
     let paths: StatePaths
 
+    /// Makes the command for this process environment.
     public init(environment: [String: String]) {
         self.environment = environment
         self.paths = StatePaths(environment: environment)
@@ -20,6 +21,7 @@ public struct DoctorCommand {
         OptionSpec("help", short: "h"),
     ]
 
+    /// Runs `openclaw doctor` with these arguments and returns its exit code.
     public func run(_ args: [String]) -> ExitCode {
         if args.contains("--help") || args.contains("-h") {
             Console.out(CLIHelp.doctor)

@@ -8,6 +8,7 @@ public struct GatewayCallCommand {
     let environment: [String: String]
     let paths: StatePaths
 
+    /// Makes the command for this process environment.
     public init(environment: [String: String]) {
         self.environment = environment
         self.paths = StatePaths(environment: environment)
@@ -19,6 +20,7 @@ public struct GatewayCallCommand {
         OptionSpec("json"), OptionSpec("help", short: "h"),
     ]
 
+    /// Runs `openclaw gateway call` with these arguments and returns its exit code.
     public func run(_ args: [String]) -> ExitCode {
         if args.contains("--help") || args.contains("-h") {
             Console.out(CLIHelp.gatewayCall)

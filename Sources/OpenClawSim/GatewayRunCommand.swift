@@ -9,6 +9,7 @@ public struct GatewayRunCommand {
     let environment: [String: String]
     let paths: StatePaths
 
+    /// Makes the command for this process environment.
     public init(environment: [String: String]) {
         self.environment = environment
         self.paths = StatePaths(environment: environment)

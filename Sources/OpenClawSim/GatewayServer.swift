@@ -26,6 +26,7 @@ public final class GatewayServer {
     /// Open connections by identity; touched only on the event loop.
     private var connections: [ObjectIdentifier: Channel] = [:]
 
+    /// Makes a server from the gateway's settings, paths and environment (not yet listening).
     public init(settings: GatewaySettings, paths: StatePaths, environment: [String: String]) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         state = GatewayState(settings: settings, paths: paths, environment: environment)

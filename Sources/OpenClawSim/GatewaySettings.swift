@@ -7,6 +7,7 @@ public struct GatewayOverrides: Sendable {
     public var password: String?
     public var allowUnconfigured = false
 
+    /// Makes settings with every default.
     public init() {}
 }
 

@@ -15,6 +15,7 @@ public final class GatewayState {
     /// `chat.send` runs not yet answered, by idempotency key.
     public var runsInFlight: Set<String> = []
 
+    /// Makes the gateway's state from its settings, paths and environment.
     public init(settings: GatewaySettings, paths: StatePaths, environment: [String: String]) {
         self.settings = settings
         self.paths = paths

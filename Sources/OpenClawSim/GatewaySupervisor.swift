@@ -18,6 +18,7 @@ public final class GatewaySupervisor {
     /// How often the config file is polled.
     static let pollIntervalNs = 250_000_000
 
+    /// Makes the supervisor of a gateway: it serves, watches the config and restarts in place.
     public init(server: GatewayServer, store: ConfigStore, overrides: GatewayOverrides,
                 environment: [String: String], paths: StatePaths) {
         self.server = server

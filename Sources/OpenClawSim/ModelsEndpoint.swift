@@ -42,6 +42,7 @@ public enum ModelsEndpoint {
 
 /// `decodeURIComponent` for path segments; nil on malformed escapes, as JavaScript throws.
 public enum PercentDecoding {
+    /// Decodes a percent-encoded model id, or nil when the encoding is invalid.
     public static func decode(_ s: String) -> String? {
         var out: [UInt8] = []
         let bytes = Array(s.utf8)

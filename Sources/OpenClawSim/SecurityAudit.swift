@@ -23,6 +23,7 @@ public struct SecurityAudit {
     let environment: [String: String]
     let paths: StatePaths
 
+    /// Makes the command for this process environment.
     public init(environment: [String: String]) {
         self.environment = environment
         self.paths = StatePaths(environment: environment)

@@ -54,6 +54,7 @@ public final class SessionStore {
     private let maxSessions: Int
     private let maxMessages: Int
 
+    /// Makes an empty store that keeps at most `maxSessions` sessions of `maxMessages` messages each.
     public init(maxSessions: Int = 10_000, maxMessages: Int = 200) {
         self.maxSessions = maxSessions
         self.maxMessages = maxMessages

@@ -188,11 +188,14 @@ import Testing
         let made = try clawrun([try clawrun.script("make", """
             local m = machine.create{}
             wait_phase(m, "running")
+            token.save(m, token.generate())
+            assert(token.get(m))
             machine.delete(m)
             wait_phase(m, "destroyed")
             return m.id
             """), "--json"])
         let id = try #require(made.value?.stringValue)
+        #expect(clawrun.recordedToken(id) == nil, "a deleted machine's token is forgotten")
         let chat = try clawrun.workflow("chat", ["--machine", id])
         #expect(chat.status != 0)
         #expect(chat.stderr.contains("machine \(id) no longer exists") || chat.stderr.contains("--machine \(id): no such machine"))

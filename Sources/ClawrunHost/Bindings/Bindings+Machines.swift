@@ -28,10 +28,12 @@ extension HostContext {
             }
         }
         registerMachineCall("machine.get") { provider, id in try await provider.get(id) }
-        let fleet = self.fleet
+        let fleet = self.fleet, tokens = self.tokens
         registerMachineCall("machine.delete") { provider, id in
             let m = try await provider.delete(id)
             fleet.machineDeleted(id)
+            // The gateway token dies with its machine; leaving it would keep a secret for nothing.
+            try? tokens.removeToken(for: id)
             return m
         }
         registerMachineCall("machine.sleep") { provider, id in try await provider.sleep(id) }
