@@ -1,8 +1,5 @@
 import ClawrunCore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs the built `clawrun` as a user would, with its own CLAWRUN_HOME, the local provider and
 /// no LLM key unless a test gives one; remembers every machine it created so that `cleanup`
@@ -25,7 +22,6 @@ final class Clawrun: @unchecked Sendable {
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let binary = packageRoot.appendingPathComponent(".build/debug/clawrun").path
 
     let home: URL
     var environment: [String: String]
@@ -49,41 +45,18 @@ final class Clawrun: @unchecked Sendable {
     /// Runs `clawrun ARGS` and records the machines it created.
     @discardableResult
     func callAsFunction(_ args: [String], env extra: [String: String] = [:]) throws -> Run {
-        let outFile = home.appendingPathComponent("out-\(UUID().uuidString)").path
-        let errFile = home.appendingPathComponent("err-\(UUID().uuidString)").path
-        let status = try Clawrun.spawnAndWait([Clawrun.binary] + args, env: environment.merging(extra) { $1 },
-                                              stdout: outFile, stderr: errFile)
+        var shell = ClawrunHome(url: home)
+        shell.environment = environment
+        let running = try shell.start(args, environment: extra)
+        let status = running.waitBlocking()
         let run = Run(status: status,
-                      stdout: (try? String(contentsOfFile: outFile, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "")
+                      stdout: (try? String(contentsOf: running.stdout, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOf: running.stderr, encoding: .utf8)) ?? "")
         let created = run.events.filter { $0["event"]?.stringValue == "machine_created" }.compactMap { $0["machine"]?.stringValue }
         lock.lock()
         machines += created
         lock.unlock()
         return run
-    }
-
-    /// posix_spawn and waitpid: Foundation's `Process.waitUntilExit` was seen to hang under the
-    /// test runner with the child already a zombie (its SIGCHLD never handled).
-    static func spawnAndWait(_ argv: [String], env: [String: String], stdout: String, stderr: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let cArgs = argv.map { strdup($0) } + [nil]
-        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (cArgs + cEnv).forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, cArgs, cEnv)
-        guard rc == 0 else { throw Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw Failure("waitpid: \(String(cString: strerror(errno)))") }
-        }
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// Runs a workflow: `clawrun FILE --json ARGS` (always with --json, to find created machines).

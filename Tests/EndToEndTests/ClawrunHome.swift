@@ -9,6 +9,17 @@ struct ClawrunHome {
         .deletingLastPathComponent().appendingPathComponent(".build/debug/clawrun")
 
     let url: URL
+    /// The environment of every command: by default this home, the local provider, no Dedalus keys.
+    var environment: [String: String]
+
+    /// A home at `url` with the default environment.
+    init(url: URL) {
+        self.url = url
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DEDALUS_") }
+        env["CLAWRUN_HOME"] = url.path
+        env["CLAWRUN_PROVIDER"] = "local"
+        environment = env
+    }
 
     /// What a finished command did.
     struct Outcome {
@@ -35,14 +46,6 @@ struct ClawrunHome {
         await home.deleteEveryMachine()
         try? FileManager.default.removeItem(at: url)
         if let failure { throw failure }
-    }
-
-    /// The environment of every command: this home, the local provider, no Dedalus keys.
-    var environment: [String: String] {
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DEDALUS_") }
-        env["CLAWRUN_HOME"] = url.path
-        env["CLAWRUN_PROVIDER"] = "local"
-        return env
     }
 
     /// Writes a file into the home and returns its path.
@@ -116,6 +119,12 @@ struct ClawrunHome {
         /// Waits, polling its stdout, until `condition` holds of it (or the process ends).
         func wait(until condition: (String) -> Bool) async throws {
             while isRunning && !condition(output) { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+
+        /// Blocks until it ends (for synchronous tests) and returns its exit status.
+        func waitBlocking() -> Int32 {
+            while isRunning { usleep(20_000) }
+            return status ?? -1
         }
 
         /// Sends a signal.
