@@ -70,8 +70,9 @@ let package = Package(
         ),
         .executableTarget(name: "openclaw-sim", dependencies: ["OpenClawSim"]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
-        .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore"]),
-        .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore"]),
+        .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore"], path: "Tests/ClawrunTestSupport"),
+        .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
+        .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore"]),
         .testTarget(
             name: "DedalusAPITests",

@@ -1,3 +1,4 @@
+import ClawrunTestSupport
 import ClawrunCore
 import Foundation
 import Testing
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func selectorsOrWithinAKeyAndAndAcrossKeys() throws {
-        let fleet = ListProvider.fleet(9).machines
+        let fleet = StubProvider.fleet(9).machines
         let sleepingOrFailed = try ["phase=sleeping", "phase=failed"].map(MachineSelector.init(parsing:))
         #expect(fleet.filter { MachineSelector.matchAll(sleepingOrFailed, $0) }.count == 6)
         let twoCPUsAsleep = try ["phase=sleeping", "vcpu=2"].map(MachineSelector.init(parsing:))
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func selectOrShardAloneStartsFromEveryMachine() async throws {
-        let provider = ListProvider.fleet(10)
+        let provider = StubProvider.fleet(10)
         let selection = TargetSelection(selectors: [try MachineSelector(parsing: "phase=running")])
         #expect(selection.startsFromAll)
         let ids = try await selection.resolve(provider).map(\.id)
@@ -51,23 +52,23 @@ import Testing
     }
 
     @Test func fewIdsAreGotOneByOneManyAreListed() async throws {
-        let provider = ListProvider.fleet(20)
+        let provider = StubProvider.fleet(20)
         _ = try await TargetSelection(ids: ["m2", "m1"]).resolve(provider)
         #expect(provider.callLog == ["get m2", "get m1"])
-        let many = ListProvider.fleet(20)
+        let many = StubProvider.fleet(20)
         let ids = (1...12).reversed().map { "m\($0)" }
         #expect(try await TargetSelection(ids: ids).resolve(many).map(\.id) == ids)
         #expect(!many.callLog.contains { $0.hasPrefix("get") })
     }
 
     @Test func unknownIdNamesItself() async throws {
-        await #expect(throws: ClawrunError.invalidArgument("--machine nope: no such machine on provider list")) {
-            try await TargetSelection(ids: ["m1", "nope"]).resolve(ListProvider.fleet(3))
+        await #expect(throws: ClawrunError.invalidArgument("--machine nope: no such machine on provider stub")) {
+            try await TargetSelection(ids: ["m1", "nope"]).resolve(StubProvider.fleet(3))
         }
     }
 
     @Test func allFollowsEveryPageAndAddsExtraIds() async throws {
-        let provider = ListProvider.fleet(10)
+        let provider = StubProvider.fleet(10)
         let ids = try await TargetSelection(all: true).resolve(provider).map(\.id)
         #expect(ids == (1...10).map { "m\($0)" })
         #expect(provider.callLog.filter { $0 == "list" }.count == 4)

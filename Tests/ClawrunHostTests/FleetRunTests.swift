@@ -1,3 +1,4 @@
+import ClawrunTestSupport
 import ClawrunCore
 import Foundation
 import LuaRuntime
