@@ -6,8 +6,11 @@ public final class SecretRedactor: @unchecked Sendable {
     private let lock = NSLock()
     private var secrets: [String] = []
 
-    /// Makes a redactor that already knows the secrets found in `environment` (keys and tokens).
-    public init(environment: [String: String] = [:]) {
+    /// Makes a redactor that knows no secret yet.
+    public init() {}
+
+    /// Remembers the values of the variables whose names say they hold secrets (keys, tokens).
+    public func add(environment: [String: String]) {
         for (name, value) in environment where SecretRedactor.looksSecret(name) { add(value) }
     }
 

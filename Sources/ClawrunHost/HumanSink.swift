@@ -67,11 +67,11 @@ public struct HumanSink: EventSink {
         }
     }
 
+    /// HH:mm:ss in local time; localtime_r rather than a DateFormatter made for every line.
     static func clock(_ t: Double) -> String {
-        let d = Date(timeIntervalSince1970: t)
-        let f = DateFormatter()
-        f.dateFormat = "HH:mm:ss"
-        f.timeZone = TimeZone.current
-        return f.string(from: d)
+        var seconds = time_t(t)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 }

@@ -25,7 +25,7 @@ public final class WorkflowRun {
         scheduler.defaultLimit = options.parallel
         context = HostContext(options: options, state: state, scheduler: scheduler, reporter: reporter,
                               provider: provider, poller: Poller(provider: provider))
-        for (name, value) in options.environment where SecretRedactor.looksSecret(name) { reporter.redactor.add(value) }
+        reporter.redactor.add(environment: options.environment)
         try installAPI()
     }
 

@@ -88,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         let progress = !quiet && ProgressLine.stderrIsTerminal ? ProgressLine() : nil
         var sinks: [any EventSink] = [HumanSink(verbosity: quiet ? -1 : verbose ? 1 : 0, progress: progress), recordSink]
         if json { sinks.append(JSONLinesSink(handle: .standardOutput)) }
-        let reporter = Reporter(redactor: SecretRedactor(environment: env), sinks: sinks)
+        let reporter = Reporter(redactor: SecretRedactor(), sinks: sinks)
         let onRetry: @Sendable (RetryEvent) -> Void = { event in
             reporter.emit(RunEvent("retry", fields: [("message", .string(event.description))]))
         }
