@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "clawrun", targets: ["clawrun"]),
         .executable(name: "openclaw-sim", targets: ["openclaw-sim"]),
+        .executable(name: "clawrun-init", targets: ["clawrun-init"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "openclaw-sim", dependencies: ["OpenClawSim"]),
+        .executableTarget(name: "clawrun-init", linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
         .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore"], path: "Tests/ClawrunTestSupport"),
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),

@@ -7,7 +7,8 @@ import Foundation
 /// The host programs a local machine is made with, found once the host is known to support them.
 struct HostTools: Sendable {
     var unshare: String
-    var bash: String
+    /// `clawrun-init`, the machine's PID 1, built and installed beside clawrun.
+    var initProgram: String
     /// Whether a user namespace is needed because clawrun does not run as root.
     var userNamespace: Bool
 }
@@ -16,7 +17,18 @@ struct HostTools: Sendable {
 /// remedy, and nothing ever falls back to running commands on the host itself.
 enum HostSupport {
     /// The tools for sandboxes, or `ClawrunError.unsupported` saying what is missing and what to do.
+    /// Found once per process (every wake asks); a refusal is not kept, so installing what was
+    /// missing helps a long-running `clawrun serve` at once.
     static func tools() throws -> HostTools {
+        if let found = found.withLock({ $0 }) { return found }
+        let tools = try discover()
+        found.withLock { $0 = tools }
+        return tools
+    }
+
+    private static let found = Locked<HostTools?>(nil)
+
+    private static func discover() throws -> HostTools {
         #if !os(Linux)
         throw ClawrunError.unsupported(
             "local machines need Linux namespaces and this host is not Linux: use the Dedalus provider instead")
@@ -39,16 +51,20 @@ enum HostSupport {
             throw ClawrunError.unsupported(
                 "local machines need util-linux's unshare, which is not installed: `apt-get install -y util-linux`")
         }
-        guard find("ip") != nil else {
+        let initProgram = executableDirectory.appendingPathComponent("clawrun-init").path
+        guard access(initProgram, X_OK) == 0 else {
             throw ClawrunError.unsupported(
-                "local machines need the `ip` tool to bring up their loopback: `apt-get install -y iproute2`")
+                "local machines need clawrun-init beside the running program, and \(initProgram) is missing: "
+                    + "build it with `swift build` (or `swift build -c release`) and install it with clawrun")
         }
-        guard let bash = find("bash") else {
-            throw ClawrunError.unsupported("local machines need bash on the host: `apt-get install -y bash`")
-        }
-        return HostTools(unshare: unshare, bash: bash, userNamespace: needsUserNamespace)
+        return HostTools(unshare: unshare, initProgram: initProgram, userNamespace: needsUserNamespace)
         #endif
     }
+
+    /// The folder of the running program (clawrun, or a test runner in the build folder), where
+    /// `clawrun-init` is built and installed.
+    static let executableDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent()
 
     /// Whether machines need a user namespace, because clawrun does not run as root.
     static var needsUserNamespace: Bool { geteuid() != 0 }

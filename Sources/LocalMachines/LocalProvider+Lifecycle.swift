@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ClawrunCore
 import Foundation
 
@@ -13,19 +16,28 @@ extension LocalProvider {
         guard let record = store.load(id), record.desired == .running, record.phase != .destroyed else { return }
         do {
             var launcher: ProcessIdentity?
+            var signal: BootSignal?
+            // init.pid is rewritten in place, so until the new init writes it, it names the last one.
+            let previous = store.initIdentity(id)
             if sandbox.state(id) == .gone {
                 let tools = try HostSupport.tools()
                 try store.update(id) { $0.transition(to: .starting, reason: "Starting") }
                 if resetRoot { try store.resetRoot(id) }
                 MemoryLimit.remove(machineID: id)
                 let cgroup = record.memoryEnforced ? MemoryLimit.create(machineID: id, memoryMiB: record.memoryMiB) : nil
-                let pid = try sandbox.launch(id, tools: tools, cgroup: cgroup, nat: record.network == "nat")
+                let (pid, ready) = try sandbox.launch(id, tools: tools, cgroup: cgroup, nat: record.network == "nat")
                 launcher = ProcessIdentity.of(pid: pid)
-                try reactor.watch(pid: pid)
+                signal = BootSignal()
+                do {
+                    try reactor.watch(pid: pid, stdout: ready, sink: signal)
+                } catch {
+                    close(ready)
+                    throw error
+                }
             }
             let deadline = monotonicNow() + LocalProvider.bootTimeout
             while sandbox.state(id) != .ready {
-                let initDied = store.initIdentity(id).map { !$0.isAlive } ?? false
+                let initDied = store.initIdentity(id).map { $0 != previous && !$0.isAlive } ?? false
                 if initDied || launcher?.isAlive == false && sandbox.state(id) == .gone {
                     throw ClawrunError.failed(sandbox.failureText(id))
                 }
@@ -33,7 +45,12 @@ extension LocalProvider {
                     _ = await sandbox.kill(id)
                     throw ClawrunError.failed("the sandbox did not start within \(Int(LocalProvider.bootTimeout)) s")
                 }
-                try? await Task.sleep(nanoseconds: 5_000_000)
+                // A sandbox this process did not launch (another one is booting it) is polled.
+                if let signal, !signal.hasFired {
+                    await signal.wait(until: deadline)
+                } else {
+                    try? await Task.sleep(nanoseconds: 5_000_000)
+                }
             }
             if record.network == "nat", let target = store.initIdentity(id) {
                 try NatNetwork.start(store: store, id: id, target: target, reactor: reactor)

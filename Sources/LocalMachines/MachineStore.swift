@@ -6,8 +6,6 @@ import Foundation
 /// small tombstone per destroyed machine so that `get` can report `destroyed`.
 struct MachineStore: Sendable {
     let machinesDirectory: URL
-    /// Serialises read-modify-write of state files within this process.
-    private let mutex = Locked(())
 
     init(home: URL) {
         machinesDirectory = home.appendingPathComponent("machines", isDirectory: true)
@@ -34,7 +32,7 @@ struct MachineStore: Sendable {
                 try fm.createDirectory(at: folder(record.id).appendingPathComponent(sub),
                                        withIntermediateDirectories: true)
             }
-            try write(record)
+            try StateFile.create(stateFile(record.id), encode(record))
         } catch {
             try? fm.removeItem(at: folder(record.id))
             throw ClawrunError.failed("cannot create machine folder \(folder(record.id).path): \(error)")
@@ -47,15 +45,19 @@ struct MachineStore: Sendable {
         return read(stateFile(id)) ?? read(tombstone(id))
     }
 
-    /// Changes a live machine's state under the in-process lock; nil when it has no state file.
+    /// Changes a live machine's state, locked against every other writer of it in any process;
+    /// nil when it has no state file.
     @discardableResult
     func update(_ id: String, _ body: (inout MachineRecord) -> Void) throws -> MachineRecord? {
-        try mutex.withLock { _ in
-            guard Identifiers.isMachineID(id), var record = read(stateFile(id)) else { return nil }
+        guard Identifiers.isMachineID(id) else { return nil }
+        var updated: MachineRecord?
+        _ = try StateFile.update(stateFile(id)) { bytes in
+            guard var record = decode(bytes) else { return nil }
             body(&record)
-            try write(record)
-            return record
+            updated = record
+            return try encode(record)
         }
+        return updated
     }
 
     /// The ids of machines that still have a folder, oldest first.
@@ -64,19 +66,21 @@ struct MachineStore: Sendable {
         return names.filter { Identifiers.isMachineID($0) }.sorted()
     }
 
-    /// The sandbox init's identity, as it wrote it.
+    /// The sandbox init's identity, as it last wrote it (that init may be gone).
     func initIdentity(_ id: String) -> ProcessIdentity? {
-        ProcFiles.read(initFile(id).path).flatMap(ProcessIdentity.init(text:))
+        StateFile.read(initFile(id)).flatMap { ProcessIdentity(text: String(decoding: $0, as: UTF8.self)) }
     }
 
     /// Empties the overlay's upper layer: the root filesystem resets to the host's.
     func resetRoot(_ id: String) throws {
         try refuseMounted(id)
+        // The folders stay (the overlay cleans its work folder itself): each new one would cost
+        // an inode, which on some filesystems is the dearest part of a wake (see StateFile).
         let fm = FileManager.default
-        for sub in ["upper", "work"] {
-            let dir = folder(id).appendingPathComponent(sub)
-            try? fm.removeItem(at: dir)
-            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        let upper = folder(id).appendingPathComponent("upper")
+        try fm.createDirectory(at: upper, withIntermediateDirectories: true)
+        for name in try fm.contentsOfDirectory(atPath: upper.path) {
+            try fm.removeItem(at: upper.appendingPathComponent(name))
         }
     }
 
@@ -100,13 +104,10 @@ struct MachineStore: Sendable {
                 try? await Task.sleep(nanoseconds: 20_000_000)
             }
         }
-        try mutex.withLock { _ in
-            var gone = record
-            gone.transition(to: .destroyed, reason: "DesiredStateReached")
-            try JSONEncoder.clawrun.encode(gone).write(to: tombstone(record.id), options: .atomic)
-            try fm.removeItem(at: stateFile(record.id))
-            try fm.removeItem(at: folder(record.id))
-        }
+        var gone = record
+        gone.transition(to: .destroyed, reason: "DesiredStateReached")
+        try StateFile.remove(stateFile(record.id)) { try StateFile.create(tombstone(record.id), encode(gone)) }
+        try fm.removeItem(at: folder(record.id))
     }
 
     /// Forgets tombstones older than `age` seconds; after that `get` answers 404.
@@ -136,12 +137,15 @@ struct MachineStore: Sendable {
     }
 
     private func read(_ url: URL) -> MachineRecord? {
-        guard let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder.clawrun.decode(MachineRecord.self, from: data)
+        StateFile.read(url).flatMap(decode)
     }
 
-    private func write(_ record: MachineRecord) throws {
-        try JSONEncoder.clawrun.encode(record).write(to: stateFile(record.id), options: .atomic)
+    private func decode(_ bytes: [UInt8]) -> MachineRecord? {
+        try? JSONDecoder.clawrun.decode(MachineRecord.self, from: Data(bytes))
+    }
+
+    private func encode(_ record: MachineRecord) throws -> [UInt8] {
+        [UInt8](try JSONEncoder.clawrun.encode(record))
     }
 }
 

@@ -5,9 +5,10 @@ import CProcess
 import ClawrunCore
 import Foundation
 
-/// Starts and ends a machine's sandbox: a long-lived init in new mount, PID, network, UTS and IPC
-/// namespaces (and a user namespace when clawrun is not root), in its own session so that it
-/// outlives the clawrun process.
+/// Starts and ends a machine's sandbox: util-linux `unshare` makes new mount, PID, network, UTS
+/// and IPC namespaces (and a user namespace when clawrun is not root) and starts `clawrun-init`
+/// in them, which builds the machine's root and stays as its PID 1, in its own session so that
+/// it outlives the clawrun process.
 struct Sandbox: Sendable {
     let store: MachineStore
     let toolsDirectory: URL?
@@ -18,9 +19,9 @@ struct Sandbox: Sendable {
         return identity.rootPath == store.root(id).path ? .ready : .booting
     }
 
-    /// Launches the sandbox's init and returns the launcher's pid, which the caller must reap.
-    func launch(_ id: String, tools: HostTools, cgroup: URL?, nat: Bool) throws -> Int32 {
-        try? FileManager.default.removeItem(at: store.initFile(id))
+    /// Launches the sandbox's init and returns the launcher's pid, which the caller must reap,
+    /// and the read end of a pipe on which the init says when the machine's root is ready.
+    func launch(_ id: String, tools: HostTools, cgroup: URL?, nat: Bool) throws -> (pid: Int32, ready: Int32) {
         let log = open(store.logFile(id).path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer {
@@ -33,10 +34,21 @@ struct Sandbox: Sendable {
         var argv = [tools.unshare, "--mount", "--pid", "--net", "--uts", "--ipc", "--fork", "--kill-child",
                     "--propagation", "private"]
         if tools.userNamespace { argv += ["--user", "--map-root-user"] }
-        argv += ["--", tools.bash, "-c", InitScript.text, "clawrun-init", store.folder(id).path, id,
-                 toolsDirectory?.path ?? "", store.machinesDirectory.path, cgroup?.path ?? "", nat ? "nat" : "none"]
+        argv += ["--", tools.initProgram, store.folder(id).path, id, toolsDirectory?.path ?? "",
+                 store.machinesDirectory.path, cgroup?.path ?? "", nat ? "nat" : "none"]
         let env = HostSupport.baseEnvironment.map { "\($0.key)=\($0.value)" }
-        return try Spawner.spawn(path: tools.unshare, argv: argv, env: env, stdin: null, stdout: log, stderr: log)
+        var ready: [Int32] = [-1, -1]
+        let rc = clawrun_pipe(&ready)
+        guard rc == 0 else { throw ClawrunError.failed("cannot make a pipe: \(String(cString: strerror(rc)))") }
+        defer { close(ready[1]) }
+        do {
+            let pid = try Spawner.spawn(path: tools.unshare, argv: argv, env: env, stdin: null, stdout: ready[1],
+                                        stderr: log)
+            return (pid, ready[0])
+        } catch {
+            close(ready[0])
+            throw error
+        }
     }
 
     /// Kills every process of the machine (killing a PID namespace's init ends all of it) and
@@ -53,7 +65,6 @@ struct Sandbox: Sendable {
             if monotonicNow() > deadline { return false }
             try? await Task.sleep(nanoseconds: 5_000_000)
         }
-        try? FileManager.default.removeItem(at: store.initFile(id))
         return true
     }
 
