@@ -54,8 +54,8 @@ enum HostSupport {
         let initProgram = executableDirectory.appendingPathComponent("clawrun-init").path
         guard access(initProgram, X_OK) == 0 else {
             throw ClawrunError.unsupported(
-                "local machines need clawrun-init beside the running program, and \(initProgram) is missing: "
-                    + "build it with `swift build` (or `swift build -c release`) and install it with clawrun")
+                "local machines need clawrun-init next to clawrun, and \(initProgram) is missing: install it from "
+                    + "the same build folder as clawrun (`swift build -c release` makes both)")
         }
         return HostTools(unshare: unshare, initProgram: initProgram, userNamespace: needsUserNamespace)
         #endif

@@ -6,23 +6,27 @@ import Foundation
 /// small tombstone per destroyed machine so that `get` can report `destroyed`.
 struct MachineStore: Sendable {
     let machinesDirectory: URL
+    /// machinesDirectory as a path: the files read on every request are named by plain string
+    /// concatenation (URL appending cost more than reading them).
+    private let base: String
 
     init(home: URL) {
         machinesDirectory = home.appendingPathComponent("machines", isDirectory: true)
+        base = machinesDirectory.path
     }
 
     /// The machine's folder.
     func folder(_ id: String) -> URL { machinesDirectory.appendingPathComponent(id, isDirectory: true) }
     /// The merged root the sandbox init chroots into.
-    func root(_ id: String) -> URL { folder(id).appendingPathComponent("root", isDirectory: true) }
-    /// The file the sandbox init writes its identity to.
-    func initFile(_ id: String) -> URL { folder(id).appendingPathComponent("init.pid") }
+    func rootPath(_ id: String) -> String { base + "/" + id + "/root" }
     /// The sandbox's own messages, read when it fails to start.
     func logFile(_ id: String) -> URL { folder(id).appendingPathComponent("sandbox.log") }
     /// The identity of the NAT helper, when the machine has one.
     func natFile(_ id: String) -> URL { folder(id).appendingPathComponent("nat.pid") }
-    private func stateFile(_ id: String) -> URL { folder(id).appendingPathComponent("machine.json") }
-    private func tombstone(_ id: String) -> URL { machinesDirectory.appendingPathComponent(id + ".destroyed.json") }
+    private func stateFile(_ id: String) -> String { base + "/" + id + "/machine.json" }
+    private func tombstone(_ id: String) -> String { base + "/" + id + ".destroyed.json" }
+    /// The file the sandbox init writes its identity to.
+    private func initFile(_ id: String) -> String { base + "/" + id + "/init.pid" }
 
     /// Makes the folder of a new machine and its first state file.
     func create(_ record: MachineRecord) throws {
@@ -62,7 +66,7 @@ struct MachineStore: Sendable {
 
     /// The ids of machines that still have a folder, oldest first.
     func ids() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: machinesDirectory.path)) ?? []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
         return names.filter { Identifiers.isMachineID($0) }.sorted()
     }
 
@@ -73,13 +77,15 @@ struct MachineStore: Sendable {
 
     /// Empties the overlay's upper layer: the root filesystem resets to the host's.
     func resetRoot(_ id: String) throws {
-        try refuseMounted(id)
         // The folders stay (the overlay cleans its work folder itself): each new one would cost
         // an inode, which on some filesystems is the dearest part of a wake (see StateFile).
         let fm = FileManager.default
         let upper = folder(id).appendingPathComponent("upper")
         try fm.createDirectory(at: upper, withIntermediateDirectories: true)
-        for name in try fm.contentsOfDirectory(atPath: upper.path) {
+        let names = try fm.contentsOfDirectory(atPath: upper.path)
+        // A wake after a sleep finds the layer empty already, and then there is nothing to guard.
+        if !names.isEmpty { try refuseMounted(id) }
+        for name in names {
             try fm.removeItem(at: upper.appendingPathComponent(name))
         }
     }
@@ -113,11 +119,11 @@ struct MachineStore: Sendable {
     /// Forgets tombstones older than `age` seconds; after that `get` answers 404.
     func pruneTombstones(olderThan age: TimeInterval) {
         let fm = FileManager.default
-        let names = (try? fm.contentsOfDirectory(atPath: machinesDirectory.path)) ?? []
+        let names = (try? fm.contentsOfDirectory(atPath: base)) ?? []
         for name in names where name.hasSuffix(".destroyed.json") {
-            let url = machinesDirectory.appendingPathComponent(name)
-            if let record = read(url), Date().timeIntervalSince(record.transitionAt) > age {
-                try? fm.removeItem(at: url)
+            let path = base + "/" + name
+            if let record = read(path), Date().timeIntervalSince(record.transitionAt) > age {
+                try? fm.removeItem(atPath: path)
             }
         }
     }
@@ -136,8 +142,8 @@ struct MachineStore: Sendable {
         }
     }
 
-    private func read(_ url: URL) -> MachineRecord? {
-        StateFile.read(url).flatMap(decode)
+    private func read(_ path: String) -> MachineRecord? {
+        StateFile.read(path).flatMap(decode)
     }
 
     private func decode(_ bytes: [UInt8]) -> MachineRecord? {

@@ -16,7 +16,7 @@ struct Sandbox: Sendable {
     /// Where the sandbox is now.
     func state(_ id: String) -> SandboxState {
         guard let identity = store.initIdentity(id), identity.isAlive else { return .gone }
-        return identity.rootPath == store.root(id).path ? .ready : .booting
+        return identity.rootPath == store.rootPath(id) ? .ready : .booting
     }
 
     /// Launches the sandbox's init and returns the launcher's pid, which the caller must reap,

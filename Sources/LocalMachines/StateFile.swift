@@ -15,8 +15,8 @@ import Foundation
 /// between the two leaves valid JSON (trailing whitespace) behind.
 enum StateFile {
     /// The file's bytes, or nil when it does not exist or cannot be read.
-    static func read(_ url: URL) -> [UInt8]? {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+    static func read(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard lock(fd, LOCK_SH) else { return nil }
@@ -25,41 +25,41 @@ enum StateFile {
 
     /// Replaces the bytes of an existing file with what `body` makes of them; nil (and nothing
     /// written) when the file does not exist or `body` returns nil.
-    static func update(_ url: URL, _ body: ([UInt8]) throws -> [UInt8]?) throws -> [UInt8]? {
-        let fd = open(url.path, O_RDWR | O_CLOEXEC)
+    static func update(_ path: String, _ body: ([UInt8]) throws -> [UInt8]?) throws -> [UInt8]? {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
-            throw ClawrunError.failed("cannot open \(url.path): \(String(cString: strerror(errno)))")
+            throw ClawrunError.failed("cannot open \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         guard lock(fd, LOCK_EX) else {
-            throw ClawrunError.failed("cannot lock \(url.path): \(String(cString: strerror(errno)))")
+            throw ClawrunError.failed("cannot lock \(path): \(String(cString: strerror(errno)))")
         }
         guard let old = readAll(fd), let new = try body(old) else { return nil }
         let padded = new + [UInt8](repeating: 0x20, count: max(0, old.count - new.count))
         let written = padded.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         guard written == padded.count, ftruncate(fd, off_t(new.count)) == 0 else {
-            throw ClawrunError.failed("cannot write \(url.path): \(String(cString: strerror(errno)))")
+            throw ClawrunError.failed("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         return new
     }
 
     /// Runs `body`, then removes the file, both under the exclusive lock, so that no rewrite by
     /// another process lands in between.
-    static func remove(_ url: URL, after body: () throws -> Void) throws {
-        let fd = open(url.path, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { throw ClawrunError.failed("cannot open \(url.path): \(String(cString: strerror(errno)))") }
+    static func remove(_ path: String, after body: () throws -> Void) throws {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw ClawrunError.failed("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         guard lock(fd, LOCK_EX) else {
-            throw ClawrunError.failed("cannot lock \(url.path): \(String(cString: strerror(errno)))")
+            throw ClawrunError.failed("cannot lock \(path): \(String(cString: strerror(errno)))")
         }
         try body()
-        try FileManager.default.removeItem(at: url)
+        try FileManager.default.removeItem(atPath: path)
     }
 
     /// Writes a new file whole: readers see either no file or all of it.
-    static func create(_ url: URL, _ bytes: [UInt8]) throws {
-        try Data(bytes).write(to: url, options: .atomic)
+    static func create(_ path: String, _ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     private static func lock(_ fd: Int32, _ operation: Int32) -> Bool {

@@ -149,6 +149,20 @@ import Testing
         }
     }
 
+    @Test func aClawrunInstalledWithoutItsInitSaysWhatIsMissing() async throws {
+        try await ClawrunHome.with { cli in
+            let alone = cli.url.appendingPathComponent("bin")
+            try FileManager.default.createDirectory(at: alone, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: ClawrunHome.binary, to: alone.appendingPathComponent("clawrun"))
+            let script = try cli.write("one.lua", "machine.create{}")
+            let r = await (try cli.spawn(alone.appendingPathComponent("clawrun").path, [script])).finish()
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("\(alone.path)/clawrun-init is missing"), "\(r.stderr)")
+            let machines = (try? FileManager.default.contentsOfDirectory(atPath: cli.url.appendingPathComponent("machines").path)) ?? []
+            #expect(machines.isEmpty)
+        }
+    }
+
     @Test func targetsComeFromMachineFlags() async throws {
         try await ClawrunHome.with { cli in
         let makeScript = try cli.write("make.lua", "local m = machine.create{memory_mib = 256}\nwait_phase(m, 'running')\nreturn m.id")

@@ -28,6 +28,9 @@ struct LocalMachinesTests {
             let after = try await t.sh(m.id, "test -e \(marker) && echo present || echo absent; cat /home/machine/keep")
             #expect(after.output.stdout == "absent\nkept\n")
             #expect(!FileManager.default.fileExists(atPath: marker))
+            // The host's users' folders are not the machine's to see.
+            let home = try await t.sh(m.id, "ls -A /home")
+            #expect(home.output.stdout == "machine\n")
         }
     }
 
