@@ -62,22 +62,30 @@ struct MachinesCommand: AsyncParsableCommand {
         @Option(name: .customLong("machines"), help: ArgumentHelp(
             "Also delete the ids listed in FILE, one a line (# comments ok).", valueName: "@FILE"))
         var files: [String] = []
+        @Flag(help: "Delete every machine of the provider.") var all = false
         @Flag(help: "Confirm deleting more than one machine.") var yes = false
         @Option(help: "Seconds to wait for each machine to be destroyed.") var timeout: Double = 120
 
         mutating func run() async throws {
             // Checked here rather than in validate(): ArgumentParser would wrap the error and exit 1.
-            var all = ids
-            for file in files { all += try TargetFile.read(file).filter { !all.contains($0) } }
-            guard !all.isEmpty else { throw UsageError("machines delete needs machine ids") }
-            if all.count > 1 && !yes { throw UsageError("deleting \(all.count) machines needs --yes") }
+            var chosen = ids
+            for file in files { chosen += try TargetFile.read(file).filter { !chosen.contains($0) } }
+            guard !chosen.isEmpty || all else {
+                throw UsageError("machines delete needs machine ids, --machines @FILE or --all")
+            }
+            if all && !yes { throw UsageError("deleting every machine (--all) needs --yes") }
+            if chosen.count > 1 && !yes { throw UsageError("deleting \(chosen.count) machines needs --yes") }
             let provider = try common.make()
+            if all {
+                let listed = try await provider.listAll().map(\.id)
+                chosen += listed.filter { !chosen.contains($0) }
+            }
             let poller = Poller(provider: provider)
             let wait = timeout
             // The local provider ends a machine inside the process that asked, so waiting here is
             // what makes the deletion happen at all; on Dedalus it says when it is done.
             let results = await withTaskGroup(of: (Int, Result<Machine, Error>).self) { group in
-                for (index, id) in all.enumerated() {
+                for (index, id) in chosen.enumerated() {
                     group.addTask {
                         do {
                             _ = try await provider.delete(id)
@@ -95,7 +103,7 @@ struct MachinesCommand: AsyncParsableCommand {
             await provider.shutdown()
             var failed = 0
             var deleted: [Machine] = []
-            for (id, result) in zip(all, results) {
+            for (id, result) in zip(chosen, results) {
                 switch result {
                 case .success(let m):
                     deleted.append(m)

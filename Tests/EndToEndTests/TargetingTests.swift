@@ -106,9 +106,23 @@ extension EndToEnd {
                     #expect(outcome.stderr.hasPrefix(message), "\(args): \(outcome.stderr)")
                     #expect(outcome.stderr.split(separator: "\n").count == 1, "\(args): \(outcome.stderr)")
                 }
-                let delete = try await home.run(["machines", "delete", "dm-a", "dm-b"])
-                #expect(delete.status == 2)
-                #expect(delete.stderr.contains("--yes"))
+                for args in [["dm-a", "dm-b"], ["--all"]] {
+                    let delete = try await home.run(["machines", "delete"] + args)
+                    #expect(delete.status == 2, "\(args)")
+                    #expect(delete.stderr.contains("--yes"), "\(args): \(delete.stderr)")
+                }
+            }
+        }
+
+        @Test("machines delete --all --yes destroys every machine of the provider")
+        func deleteAll() async throws {
+            try await ClawrunHome.with { home in
+                let ids = try await home.createMachines(3)
+                let deleted = try await home.run(["machines", "delete", "--all", "--yes"])
+                #expect(deleted.status == 0, "\(deleted.stderr)")
+                #expect(Set(deleted.stdout.split(separator: "\n").map(String.init)) == Set(ids.map { "\($0) destroyed" }))
+                let left = try await home.run(["machines", "list", "--json"])
+                #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(left.stdout)")
             }
         }
     }
