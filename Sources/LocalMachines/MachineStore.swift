@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ClawrunCore
 import Foundation
 
@@ -86,7 +89,28 @@ struct MachineStore: Sendable {
         // A wake after a sleep finds the layer empty already, and then there is nothing to guard.
         if !names.isEmpty { try refuseMounted(id) }
         for name in names {
-            try fm.removeItem(at: upper.appendingPathComponent(name))
+            try MachineStore.removeTree(upper.path + "/" + name)
+        }
+    }
+
+    /// Removes a file or folder tree. Folders that only root could enter (the kernel leaves
+    /// overlay work folders at mode 0, and a machine may make its own) are opened to their owner
+    /// first, so that clawrun without root can remove what its machines made.
+    static func removeTree(_ path: String) throws {
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            openToOwner(path)
+            try FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    private static func openToOwner(_ path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { return }
+        chmod(path, 0o700)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+            openToOwner(path + "/" + name)
         }
     }
 
@@ -102,7 +126,7 @@ struct MachineStore: Sendable {
         var attempt = 0
         while true {
             do {
-                for part in parts where fm.fileExists(atPath: part.path) { try fm.removeItem(at: part) }
+                for part in parts where fm.fileExists(atPath: part.path) { try MachineStore.removeTree(part.path) }
                 break
             } catch {
                 attempt += 1

@@ -8,6 +8,7 @@
    slirp4netns will give the machine outbound network. Errors go to stderr, the machine's
    sandbox.log, whose last lines become the failed machine's last_error. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -111,10 +112,61 @@ static void bring_up_loopback(void) {
     close(s);
 }
 
+/* The overlay of one host directory: lower `lower`, upper and work under the state folder. */
+static int mount_layer(const char *state, const char *lower, const char *sub, const char *target) {
+    char options[3 * PATH_MAX + 64];
+    snprintf(options, sizeof options, "lowerdir=%s,upperdir=%s/upper%s,workdir=%s/work%s", lower, state, sub, state,
+             sub);
+    return mount("overlay", target, "overlay", 0, options);
+}
+
+/* Where the host's root cannot be a lower layer whole (in a user namespace, when mounts such as
+   /proc sit on it, the kernel refuses to clone it), the root is a tmpfs holding the host's
+   top-level links and one overlay per top-level directory. A directory that cannot be layered
+   either (a mount of its own inside) stays empty, and the log says so. */
+static void build_layered_root(const char *state) {
+    static const char *const own[] = {"proc", "sys", "dev", "tmp", "run", "home"};
+    char path[PATH_MAX], link[PATH_MAX];
+    mount_or_die("tmpfs", machine_root, "tmpfs", 0, "mode=755");
+    DIR *dir = opendir("/");
+    if (dir == NULL) die("cannot read", "/");
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        char host[PATH_MAX], sub[PATH_MAX];
+        snprintf(host, sizeof host, "/%s", e->d_name);
+        snprintf(sub, sizeof sub, "/%s", e->d_name);
+        struct stat st;
+        if (lstat(host, &st) < 0) continue;
+        if (S_ISLNK(st.st_mode)) {
+            ssize_t n = readlink(host, link, sizeof link - 1);
+            if (n < 0) continue;
+            link[n] = '\0';
+            symlink_or_die(link, in_root(host));
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode)) continue;
+        mkdir_or_die(in_root(host), st.st_mode & 07777);
+        int skip = 0;
+        for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) skip |= strcmp(e->d_name, own[i]) == 0;
+        if (skip) continue;
+        snprintf(path, sizeof path, "%s/upper%s", state, sub);
+        mkdir_or_die(path, 0755);
+        snprintf(path, sizeof path, "%s/work%s", state, sub);
+        mkdir_or_die(path, 0755);
+        if (mount_layer(state, host, sub, in_root(host)) < 0)
+            fprintf(stderr, "clawrun-init: %s stays empty in the machine: cannot layer it here: %s\n", host,
+                    strerror(errno));
+    }
+    closedir(dir);
+}
+
 static void build_root(const char *state, const char *tools, const char *hide, int nat) {
-    char options[3 * PATH_MAX + 64], path[PATH_MAX];
-    snprintf(options, sizeof options, "lowerdir=/,upperdir=%s/upper,workdir=%s/work", state, state);
-    mount_or_die("overlay", machine_root, "overlay", 0, options);
+    char path[PATH_MAX];
+    if (mount_layer(state, "/", "", machine_root) < 0) {
+        if (errno != EINVAL) die_mounting("overlay", machine_root);
+        build_layered_root(state);
+    }
 
     /* /home is the machine's own: the host's users' folders stay out of sight, and the mount
        point of the persistent home costs no new inode in the upper layer on every boot. */

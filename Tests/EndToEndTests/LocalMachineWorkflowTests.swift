@@ -163,6 +163,42 @@ import Testing
         }
     }
 
+    /// Run as `nobody` when the tests run as root: the machine gets a user namespace, and its root
+    /// is layered per top-level directory (the kernel will not clone the host's whole root there).
+    @Test(.enabled(if: geteuid() == 0, "needs root to become another user"))
+    func aUserWithoutRootGetsWorkingMachines() async throws {
+        try await ClawrunHome.with { cli in
+            // A folder that user can reach, whatever the checkout's own permissions.
+            let bin = cli.url.appendingPathComponent("bin")
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            for name in ["clawrun", "clawrun-init"] {
+                try FileManager.default.copyItem(at: ClawrunHome.binary.deletingLastPathComponent().appendingPathComponent(name),
+                                                 to: bin.appendingPathComponent(name))
+            }
+            chmod(cli.url.path, 0o777)
+            let script = try cli.write("rootless.lua", """
+                local m = machine.create{memory_mib = 256}
+                wait_phase(m, "running", {timeout = 60})
+                local first = exec(m, "id -u; echo x > /opt/rootless; cat /opt/rootless; ls -A /home")
+                machine.sleep(m)
+                wait_phase(m, "sleeping", {timeout = 60})
+                local after = exec(m, "test -e /opt/rootless && echo kept || echo reset")
+                machine.delete(m)
+                wait_phase(m, "destroyed", {timeout = 60})
+                return {first = first, after = after}
+                """)
+            chmod(script, 0o644)
+            let r = await (try cli.spawn("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                                                              bin.appendingPathComponent("clawrun").path, script, "--json"])).finish()
+            #expect(r.status == 0, "\(r.stderr)")
+            let result = r.events.first { $0.event == "result" }?["value"]
+            #expect(result?["first"]?.stringValue == "0\nx\nmachine")
+            #expect(result?["after"]?.stringValue == "reset")
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: cli.url.appendingPathComponent("machines").path)) ?? []
+            #expect(left.allSatisfy { $0.hasSuffix(".destroyed.json") }, "\(left)")
+        }
+    }
+
     @Test func targetsComeFromMachineFlags() async throws {
         try await ClawrunHome.with { cli in
         let makeScript = try cli.write("make.lua", "local m = machine.create{memory_mib = 256}\nwait_phase(m, 'running')\nreturn m.id")
