@@ -199,6 +199,36 @@ import Testing
         }
     }
 
+    /// A machine made with `network = "nat"` reaches a server on the host's own network address
+    /// through slirp4netns; a machine without it reaches nothing there.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/slirp4netns") && hostAddress() != nil,
+                   "needs slirp4netns and a non-loopback IPv4 address"))
+    func natReachesTheHostNetworkAndNoneDoesNot() async throws {
+        try await ClawrunHome.with { cli in
+            let address = try #require(hostAddress())
+            let server = try cli.spawn("/usr/bin/python3", ["-u", "-m", "http.server", "0", "--bind", address])
+            defer { server.signal(SIGKILL); _ = server.waitBlocking() }
+            try await server.wait { $0.contains(" port ") }
+            let port = try #require(server.output.split(separator: " ").drop { $0 != "port" }.dropFirst().first)
+            let script = try cli.write("nat.lua", """
+                local url = "http://\(address):\(port)/"
+                local codes = {}
+                for _, network in ipairs{"nat", "none"} do
+                  local m = machine.create{memory_mib = 256, network = network}
+                  wait_phase(m, "running", {timeout = 60})
+                  codes[network] = exec(m, "curl -s -o /dev/null -w '%{http_code}' --max-time 3 " .. url .. " || true")
+                  machine.delete(m)
+                end
+                return codes
+                """)
+            let r = try await cli.run([script, "--json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let codes = r.events.first { $0.event == "result" }?["value"]
+            #expect(codes?["nat"]?.stringValue == "200", "\(r.stdout.suffix(300))")
+            #expect(codes?["none"]?.stringValue == "000")
+        }
+    }
+
     @Test func targetsComeFromMachineFlags() async throws {
         try await ClawrunHome.with { cli in
         let makeScript = try cli.write("make.lua", "local m = machine.create{memory_mib = 256}\nwait_phase(m, 'running')\nreturn m.id")
@@ -213,4 +243,23 @@ import Testing
         #expect(unknown.stderr.contains("--machine dm-nope: no such machine"))
         }
     }
+}
+
+/// The host's first non-loopback IPv4 address, which a NAT machine reaches as any outside address.
+func hostAddress() -> String? {
+    var list: UnsafeMutablePointer<ifaddrs>?
+    guard getifaddrs(&list) == 0 else { return nil }
+    defer { freeifaddrs(list) }
+    var entry = list
+    while let e = entry {
+        defer { entry = e.pointee.ifa_next }
+        guard let addr = e.pointee.ifa_addr, addr.pointee.sa_family == sa_family_t(AF_INET),
+              e.pointee.ifa_flags & UInt32(IFF_LOOPBACK) == 0 else { continue }
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        if getnameinfo(addr, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0,
+                       NI_NUMERICHOST) == 0 {
+            return String(cString: host)
+        }
+    }
+    return nil
 }
