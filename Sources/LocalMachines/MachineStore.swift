@@ -10,7 +10,7 @@ import Foundation
 struct MachineStore: Sendable {
     let machinesDirectory: URL
     /// machinesDirectory as a path: the files read on every request are named by plain string
-    /// concatenation (URL appending cost more than reading them).
+    /// concatenation (URL appending stood out in profiles of a fleet waking).
     private let base: String
 
     init(home: URL) {
