@@ -9,46 +9,20 @@
 
 #undef lua_upvalueindex
 static inline int lua_upvalueindex(int i) { return LUA_REGISTRYINDEX - i; }
-#undef lua_call
-static inline void lua_call(lua_State *L, int n, int r) { lua_callk(L, n, r, 0, NULL); }
 #undef lua_pcall
 static inline int lua_pcall(lua_State *L, int n, int r, int f) { return lua_pcallk(L, n, r, f, 0, NULL); }
-#undef lua_tonumber
-static inline lua_Number lua_tonumber(lua_State *L, int i) { return lua_tonumberx(L, i, NULL); }
-#undef lua_tointeger
-static inline lua_Integer lua_tointeger(lua_State *L, int i) { return lua_tointegerx(L, i, NULL); }
 #undef lua_pop
 static inline void lua_pop(lua_State *L, int n) { lua_settop(L, -(n) - 1); }
 #undef lua_newtable
 static inline void lua_newtable(lua_State *L) { lua_createtable(L, 0, 0); }
-#undef lua_isfunction
-static inline int lua_isfunction(lua_State *L, int n) { return lua_type(L, n) == LUA_TFUNCTION; }
-#undef lua_istable
-static inline int lua_istable(lua_State *L, int n) { return lua_type(L, n) == LUA_TTABLE; }
-#undef lua_isnil
-static inline int lua_isnil(lua_State *L, int n) { return lua_type(L, n) == LUA_TNIL; }
-#undef lua_isnoneornil
-static inline int lua_isnoneornil(lua_State *L, int n) { return lua_type(L, n) <= 0; }
-#undef lua_pushglobaltable
-static inline void lua_pushglobaltable(lua_State *L) { lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS); }
-#undef lua_tostring
-static inline const char *lua_tostring(lua_State *L, int i) { return lua_tolstring(L, i, NULL); }
 #undef lua_insert
 static inline void lua_insert(lua_State *L, int i) { lua_rotate(L, i, 1); }
 #undef lua_remove
 static inline void lua_remove(lua_State *L, int i) { lua_rotate(L, i, -1); lua_pop(L, 1); }
-#undef lua_replace
-static inline void lua_replace(lua_State *L, int i) { lua_copy(L, -1, i); lua_pop(L, 1); }
-#undef lua_newuserdata
-static inline void *lua_newuserdata(lua_State *L, size_t s) { return lua_newuserdatauv(L, s, 1); }
 #undef lua_getextraspace
 static inline void *lua_getextraspace(lua_State *L) { return (void *)((char *)(L) - LUA_EXTRASPACE); }
-#undef luaL_loadbuffer
-static inline int luaL_loadbuffer(lua_State *L, const char *b, size_t s, const char *n) { return luaL_loadbufferx(L, b, s, n, NULL); }
 #undef luaL_typename
 static inline const char *luaL_typename(lua_State *L, int i) { return lua_typename(L, lua_type(L, i)); }
-#undef luaL_getmetatable
-static inline int luaL_getmetatable(lua_State *L, const char *n) { return lua_getfield(L, LUA_REGISTRYINDEX, n); }
 
 static inline int clawrun_registry_index(void) { return LUA_REGISTRYINDEX; }
 

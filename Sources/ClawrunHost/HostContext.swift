@@ -19,9 +19,8 @@ public final class HostContext {
     public let fleet: FleetMonitor
     var frames: [Int: [StepFrame]] = [:]
 
-    /// One `step` in progress in one coroutine.
+    /// One `step` in progress in one coroutine (its name is on the coroutine's context.steps).
     struct StepFrame {
-        var name: String
         var start: Double
         var status: String = "ok"
     }

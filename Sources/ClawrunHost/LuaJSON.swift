@@ -8,7 +8,7 @@ enum LuaJSON {
     /// The registry key of the `json.null` sentinel table.
     static let nullKey = "clawrun.json.null"
 
-    /// Reads the value at `index` as JSON; `path` names where it sits, for errors.
+    /// Reads the value at `index` of `thread` as JSON; errors name where in the value they are.
     static func encode(_ state: LuaState, _ thread: OpaquePointer, at index: Int32) throws -> JSONValue {
         var seen = Set<UnsafeRawPointer>()
         return try encode(state, thread, lua_absindex(thread, index), path: "value", seen: &seen)

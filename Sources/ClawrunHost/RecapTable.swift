@@ -3,7 +3,7 @@ import Foundation
 
 /// The recap event as a person reads it on stderr: a table of machines (only those that did not
 /// end well when quiet), the totals, and the machines the run created that still exist.
-enum RecapTable {
+public enum RecapTable {
     /// The recap's text, or nil when it has nothing to say (no machines, none created).
     static func render(_ recap: RunEvent, quiet: Bool) -> String? {
         let rows = recap["machines"]?.arrayValue ?? []
@@ -61,7 +61,8 @@ enum RecapTable {
 
     private static func count(_ v: JSONValue?) -> String { String(v?.intValue ?? 0) }
 
-    private static func align(_ table: [[String]]) -> [String] {
+    /// Pads each column of a text table to its widest cell, two spaces apart, a line per row.
+    public static func align(_ table: [[String]]) -> [String] {
         let widths = (0..<table[0].count).map { c in table.map { $0[c].count }.max() ?? 0 }
         return table.map { r in
             r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }

@@ -42,7 +42,6 @@ public final class WorkflowRun {
         c.registerLoadTest()
         c.registerTokenStore()
         c.registerEnvironment()
-        for register in WorkflowRun.extensions { register(c) }
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
         setPackagePath()
         c.scheduler.parallelObserver = c.fleet
@@ -75,9 +74,6 @@ public final class WorkflowRun {
 
     private let interruptLock = NSLock()
     private var interruptExit: Int32?
-
-    /// Binding groups added by other files of this module (OpenClaw, chat, load tests).
-    nonisolated(unsafe) static var extensions: [(HostContext) -> Void] = []
 
     private func setPackagePath() {
         let beside = context.options.script.deletingLastPathComponent().appendingPathComponent("plugins")
@@ -138,6 +134,9 @@ public final class WorkflowRun {
         return Outcome(exitCode: exitCode, error: errorText, duration: duration, recap: c.tally.snapshot)
     }
 
+    /// A workflow's return value as the `result` event's value. Unlike `json.encode`, which
+    /// refuses them, a table with both a list part and fields keeps both: the list items under
+    /// "1", "2", ... before the fields.
     static func json(_ v: LuaValue) -> JSONValue {
         switch v {
         case .nil: return .null
@@ -147,7 +146,8 @@ public final class WorkflowRun {
         case .string(let s): return .string(s)
         case .table(let t):
             if t.fields.isEmpty { return .array(t.sequence.map(json)) }
-            return .object(t.fields.map { ($0.0, json($0.1)) })
+            let items = t.sequence.enumerated().map { (String($0.offset + 1), json($0.element)) }
+            return .object(items + t.fields.map { ($0.0, json($0.1)) })
         }
     }
 }

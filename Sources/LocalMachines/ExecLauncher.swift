@@ -25,9 +25,6 @@ enum ExecLauncher {
     static func launch(_ request: ExecRequest, target: ProcessIdentity, userNamespace: Bool, cgroup: URL?) throws
         -> LaunchedCommand?
     {
-        guard !request.command.isEmpty else {
-            throw ClawrunError.invalidArgument("command must not be empty: give an argv like [\"/bin/bash\", \"-c\", \"...\"]")
-        }
         let stdin = try stdinDescriptor(request.stdin)
         defer { close(stdin) }
         // Joining the machine's cgroup before its program runs puts executions under its memory limit.

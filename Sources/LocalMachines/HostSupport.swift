@@ -51,7 +51,7 @@ enum HostSupport {
             throw ClawrunError.unsupported(
                 "local machines need util-linux's unshare, which is not installed: `apt-get install -y util-linux`")
         }
-        let initProgram = executableDirectory.appendingPathComponent("clawrun-init").path
+        let initProgram = RunningProgram.directory.appendingPathComponent("clawrun-init").path
         guard access(initProgram, X_OK) == 0 else {
             throw ClawrunError.unsupported(
                 "local machines need clawrun-init next to clawrun, and \(initProgram) is missing: install it from "
@@ -60,11 +60,6 @@ enum HostSupport {
         return HostTools(unshare: unshare, initProgram: initProgram, userNamespace: needsUserNamespace)
         #endif
     }
-
-    /// The folder of the running program (clawrun, or a test runner in the build folder), where
-    /// `clawrun-init` is built and installed.
-    static let executableDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent()
 
     /// Whether machines need a user namespace, because clawrun does not run as root.
     static var needsUserNamespace: Bool { geteuid() != 0 }

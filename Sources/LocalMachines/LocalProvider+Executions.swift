@@ -12,7 +12,7 @@ extension LocalProvider {
         if let timeout = request.timeoutMs, timeout <= 0 {
             throw ClawrunError.invalidArgument("timeout_ms must be a positive number of milliseconds, got \(timeout)")
         }
-        let machine = await observe(record)
+        let (machine, identity) = await observeWithInit(record)
         let asleep: Set<Phase> = [.sleeping, .stopping]
         let id = Identifiers.executionID()
         let run = ExecutionRun(Execution(id: id, machineId: machineId,
@@ -28,7 +28,7 @@ extension LocalProvider {
                        message: "machine \(machineId) failed to start (\(record.lastError ?? "no detail")): "
                            + "delete it and create a new one")
         case .running:
-            await launch(run, request, record)
+            await launch(run, request, record, target: identity)
         default:
             if asleep.contains(machine.phase) { _ = try await requestWake(machineId) }
             Task { await launchWhenRunning(run, request, machineId: machineId) }
@@ -103,10 +103,11 @@ extension LocalProvider {
             guard let record = store.load(machineId) else {
                 return run.refuse(code: "machine_not_found", message: "machine \(machineId) no longer exists")
             }
-            switch await observe(record).phase {
+            let (machine, identity) = await observeWithInit(record)
+            switch machine.phase {
             case .running:
                 run.move(to: .queued)
-                return await launch(run, request, record)
+                return await launch(run, request, record, target: identity)
             case .destroying, .destroyed:
                 return run.refuse(code: "machine_not_found",
                                   message: "machine \(machineId) no longer exists: it was destroyed")
@@ -129,12 +130,14 @@ extension LocalProvider {
         }
     }
 
-    /// Starts the command in the running machine and hands it to the reactor.
-    private func launch(_ run: ExecutionRun, _ request: ExecRequest, _ record: MachineRecord) async {
+    /// Starts the command in the running machine, through the init `target` seen running, and
+    /// hands it to the reactor.
+    private func launch(_ run: ExecutionRun, _ request: ExecRequest, _ record: MachineRecord,
+                        target: ProcessIdentity?) async {
         guard !run.execution.status.isTerminal else { return }
         let notRunning = "machine \(record.id) is not running"
         // Whether the init still is this one is checked where the command enters it.
-        guard let target = store.initIdentity(record.id) else {
+        guard let target else {
             return run.refuse(code: "machine_not_routable", message: notRunning)
         }
         do {

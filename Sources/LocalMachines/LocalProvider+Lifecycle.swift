@@ -36,9 +36,10 @@ extension LocalProvider {
                 }
             }
             let deadline = monotonicNow() + LocalProvider.bootTimeout
-            while sandbox.state(id) != .ready {
-                let initDied = store.initIdentity(id).map { $0 != previous && !$0.isAlive } ?? false
-                if initDied || launcher?.isAlive == false && sandbox.state(id) == .gone {
+            var identity = store.initIdentity(id)
+            while case let state = sandbox.state(of: identity, id), state != .ready {
+                let initDied = state == .gone && identity != nil && identity != previous
+                if initDied || launcher?.isAlive == false && state == .gone {
                     throw ClawrunError.failed(sandbox.failureText(id))
                 }
                 if monotonicNow() > deadline {
@@ -51,8 +52,11 @@ extension LocalProvider {
                 } else {
                     try? await Task.sleep(nanoseconds: 5_000_000)
                 }
+                identity = store.initIdentity(id)
             }
-            if record.network == "nat", let target = store.initIdentity(id) {
+            // Only the boot that launched the sandbox gives it NAT: a wake of a running machine
+            // must not start a second helper.
+            if launcher != nil, record.network == "nat", let target = identity {
                 try NatNetwork.start(store: store, id: id, target: target, reactor: reactor)
             }
             try store.update(id) { r in

@@ -149,10 +149,16 @@ public final class LocalProvider: MachineProvider {
 
     /// The machine as reported now.
     func observe(_ record: MachineRecord) async -> Machine {
+        await observeWithInit(record).machine
+    }
+
+    /// The machine as reported now, and the init identity that report read (an execution
+    /// enters through it, without reading init.pid again).
+    func observeWithInit(_ record: MachineRecord) async -> (machine: Machine, initIdentity: ProcessIdentity?) {
         let busy = await lifecycle.isBusy(record.id)
-        let sandbox: SandboxState = record.phase == .destroyed ? .gone : self.sandbox.state(record.id)
-        let (phase, reason) = MachineStatus.observe(record, sandbox: sandbox, busy: busy)
-        return record.machine(phase: phase, reason: reason)
+        let identity = record.phase == .destroyed ? nil : store.initIdentity(record.id)
+        let (phase, reason) = MachineStatus.observe(record, sandbox: sandbox.state(of: identity, record.id), busy: busy)
+        return (record.machine(phase: phase, reason: reason), identity)
     }
 
     /// Sets desired running and queues a boot that starts from a fresh root, unless it runs.

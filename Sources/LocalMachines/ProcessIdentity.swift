@@ -5,7 +5,7 @@ import Foundation
 
 /// A process named by pid and kernel start time, so that a reused pid is never mistaken for the
 /// machine's init (and never signalled).
-struct ProcessIdentity: Codable, Equatable, Sendable {
+struct ProcessIdentity: Equatable, Sendable {
     var pid: Int32
     /// Field 22 of /proc/<pid>/stat, in clock ticks since boot.
     var startTime: UInt64
@@ -93,14 +93,19 @@ enum ProcFiles {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return readAll(fd)
+    }
+
+    /// Everything left to read from `fd`, or nil on a read error.
+    static func readAll(_ fd: Int32) -> [UInt8]? {
         var data = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = Glibc.read(fd, &buf, buf.count)
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
+            guard n >= 0 else { return nil }
+            if n == 0 { return data }
             data += buf[0..<n]
         }
-        return data
     }
 }

@@ -15,7 +15,12 @@ struct Sandbox: Sendable {
 
     /// Where the sandbox is now.
     func state(_ id: String) -> SandboxState {
-        guard let identity = store.initIdentity(id), identity.isAlive else { return .gone }
+        state(of: store.initIdentity(id), id)
+    }
+
+    /// Where the sandbox is, given the init identity already read from its init.pid.
+    func state(of identity: ProcessIdentity?, _ id: String) -> SandboxState {
+        guard let identity, identity.isAlive else { return .gone }
         return identity.rootPath == store.rootPath(id) ? .ready : .booting
     }
 

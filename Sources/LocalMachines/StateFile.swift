@@ -20,7 +20,7 @@ enum StateFile {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard lock(fd, LOCK_SH) else { return nil }
-        return readAll(fd)
+        return ProcFiles.readAll(fd)
     }
 
     /// Replaces the bytes of an existing file with what `body` makes of them; nil (and nothing
@@ -35,7 +35,7 @@ enum StateFile {
         guard lock(fd, LOCK_EX) else {
             throw ClawrunError.failed("cannot lock \(path): \(String(cString: strerror(errno)))")
         }
-        guard let old = readAll(fd), let new = try body(old) else { return nil }
+        guard let old = ProcFiles.readAll(fd), let new = try body(old) else { return nil }
         let padded = new + [UInt8](repeating: 0x20, count: max(0, old.count - new.count))
         let written = padded.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         guard written == padded.count, ftruncate(fd, off_t(new.count)) == 0 else {
@@ -67,17 +67,5 @@ enum StateFile {
             if errno != EINTR { return false }
         }
         return true
-    }
-
-    private static func readAll(_ fd: Int32) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(bytes.count)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { return nil }
-            if n == 0 { return bytes }
-            bytes += chunk[..<n]
-        }
     }
 }

@@ -73,10 +73,9 @@ public struct HostCall {
         guard n <= count, lua_type(thread, n) == LUA_TFUNCTION else { throw bad(n, arg, "function") }
     }
 
-    /// Checks that argument `n` is a table and returns its absolute index.
-    public func checkTable(_ n: Int32, _ arg: String) throws -> Int32 {
+    /// Checks that argument `n` is a table.
+    public func checkTable(_ n: Int32, _ arg: String) throws {
         guard n <= count, lua_type(thread, n) == LUA_TTABLE else { throw bad(n, arg, "table") }
-        return n
     }
 
     /// Argument `n` copied out, whatever its type.
@@ -87,7 +86,7 @@ public struct HostCall {
 
 /// Typed reading of option tables (`{timeout = 120, check = false}`), with messages that name the option.
 extension LuaTable {
-    func option(_ key: String, _ fn: String, _ expected: String) -> HostError {
+    func option(_ key: String, _ expected: String) -> HostError {
         HostError("option '\(key)' must be \(expected), got \(self[key].map(LuaTable.typeName) ?? "nil")")
     }
 
@@ -107,7 +106,7 @@ extension LuaTable {
         case nil, .nil?: return nil
         case .integer(let i)?: return Double(i)
         case .number(let d)?: return d
-        default: throw option(key, "", "a number")
+        default: throw option(key, "a number")
         }
     }
 
@@ -116,7 +115,7 @@ extension LuaTable {
         switch self[key] {
         case nil, .nil?: return nil
         case .string(let s)?: return s
-        default: throw option(key, "", "a string")
+        default: throw option(key, "a string")
         }
     }
 
@@ -125,7 +124,7 @@ extension LuaTable {
         switch self[key] {
         case nil, .nil?: return nil
         case .boolean(let b)?: return b
-        default: throw option(key, "", "a boolean")
+        default: throw option(key, "a boolean")
         }
     }
 
@@ -134,7 +133,7 @@ extension LuaTable {
         switch self[key] {
         case nil, .nil?: return nil
         case .table(let t)?: return t
-        default: throw option(key, "", "a table")
+        default: throw option(key, "a table")
         }
     }
 

@@ -41,7 +41,7 @@ public final class LuaState {
         return Unmanaged<LuaState>.fromOpaque(raw).takeUnretainedValue()
     }
 
-    /// Pushes a host function onto the stack of `thread` (default: the main thread).
+    /// Pushes a host function onto the main thread's stack.
     public func pushHostFunction(_ name: String, _ fn: @escaping HostFunction) {
         hostFunctions.append((name, fn))
         lua_pushinteger(L, lua_Integer(hostFunctions.count - 1))

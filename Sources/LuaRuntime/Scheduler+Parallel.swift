@@ -37,7 +37,7 @@ extension Scheduler {
     /// policy) `{ok = false, skipped = true, error = "skipped: why"}`; a second result counts
     /// `{total, ok, failed, skipped}`.
     public func parallel(_ call: inout HostCall) throws -> HostResult {
-        _ = try call.checkTable(1, "items")
+        try call.checkTable(1, "items")
         try call.checkFunction(2, "fn")
         let options = try call.optionalTable(3, "options")
         try options?.checkKeys(["limit"])

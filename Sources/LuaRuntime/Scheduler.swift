@@ -47,14 +47,13 @@ public final class Scheduler {
     /// Runs the function on top of the main stack (below its `nargs` arguments) as the main
     /// coroutine until it ends; returns its results or its error with traceback.
     public func run(nargs: Int32 = 0, context: CoroutineContext = CoroutineContext()) -> Result<[LuaValue], LuaError> {
-        let main = spawn(nargs: nargs, context: context) { [unowned self] co, end in
+        _ = spawn(nargs: nargs, context: context) { [unowned self] co, end in
             if case .returned(let n) = end {
                 let top = lua_gettop(co.thread)
                 self.mainResults = n > 0 ? (top - n + 1...top).map { self.state.value(at: $0, on: co.thread) } : []
             }
             self.mainEnd = end
         }
-        _ = main
         loop()
         switch mainEnd {
         case .returned?: return .success(mainResults)

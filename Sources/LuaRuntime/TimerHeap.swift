@@ -11,7 +11,6 @@ struct TimerHeap {
     private var sequence = 0
 
     var isEmpty: Bool { entries.isEmpty }
-    var count: Int { entries.count }
     var next: Double? { entries.first?.deadline }
 
     mutating func insert(deadline: Double, coroutine: Int) {

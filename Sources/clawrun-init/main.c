@@ -133,9 +133,8 @@ static void build_layered_root(const char *state) {
     struct dirent *e;
     while ((e = readdir(dir)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        char host[PATH_MAX], sub[PATH_MAX];
+        char host[PATH_MAX];
         snprintf(host, sizeof host, "/%s", e->d_name);
-        snprintf(sub, sizeof sub, "/%s", e->d_name);
         struct stat st;
         if (lstat(host, &st) < 0) continue;
         if (S_ISLNK(st.st_mode)) {
@@ -150,11 +149,11 @@ static void build_layered_root(const char *state) {
         int skip = 0;
         for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) skip |= strcmp(e->d_name, own[i]) == 0;
         if (skip) continue;
-        snprintf(path, sizeof path, "%s/upper%s", state, sub);
+        snprintf(path, sizeof path, "%s/upper%s", state, host);
         mkdir_or_die(path, 0755);
-        snprintf(path, sizeof path, "%s/work%s", state, sub);
+        snprintf(path, sizeof path, "%s/work%s", state, host);
         mkdir_or_die(path, 0755);
-        if (mount_layer(state, host, sub, in_root(host)) < 0)
+        if (mount_layer(state, host, host, in_root(host)) < 0)
             fprintf(stderr, "clawrun-init: %s stays empty in the machine: cannot layer it here: %s\n", host,
                     strerror(errno));
     }

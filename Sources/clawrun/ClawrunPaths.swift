@@ -1,3 +1,4 @@
+import ClawrunCore
 import Foundation
 
 /// Where clawrun finds its state, its bundled workflows and plugins, and the tools it puts in
@@ -11,9 +12,7 @@ struct ClawrunPaths {
     }
 
     /// The directory of the running executable (where `openclaw-sim` is built beside it).
-    static var executableDirectory: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    }
+    static var executableDirectory: URL { RunningProgram.directory }
 
     /// The folder that holds the bundled `workflows/` and `plugins/`: CLAWRUN_SHARE, else the first
     /// ancestor of the executable that has both (a source checkout), else /usr/local/share/clawrun.

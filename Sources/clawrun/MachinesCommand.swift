@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClawrunCore
+import ClawrunHost
 import Foundation
 
 /// `clawrun machines list|get|delete`: looking at the fleet.
@@ -68,8 +69,7 @@ struct MachinesCommand: AsyncParsableCommand {
 
         mutating func run() async throws {
             // Checked here rather than in validate(): ArgumentParser would wrap the error and exit 1.
-            var chosen = ids
-            for file in files { chosen += try TargetFile.read(file).filter { !chosen.contains($0) } }
+            var chosen = TargetFile.unique(try ids + files.flatMap(TargetFile.read))
             guard !chosen.isEmpty || all else {
                 throw UsageError("machines delete needs machine ids, --machines @FILE or --all")
             }
@@ -77,8 +77,12 @@ struct MachinesCommand: AsyncParsableCommand {
             if chosen.count > 1 && !yes { throw UsageError("deleting \(chosen.count) machines needs --yes") }
             let provider = try common.make()
             if all {
-                let listed = try await provider.listAll().map(\.id)
-                chosen += listed.filter { !chosen.contains($0) }
+                do {
+                    chosen = TargetFile.unique(chosen + (try await provider.listAll().map(\.id)))
+                } catch {
+                    await provider.shutdown()
+                    throw error
+                }
             }
             let poller = Poller(provider: provider)
             let wait = timeout
@@ -145,10 +149,6 @@ struct MachinesCommand: AsyncParsableCommand {
             rows.append([m.id, m.phase.rawValue, m.vcpu == m.vcpu.rounded() ? String(Int(m.vcpu)) : String(m.vcpu),
                          String(m.memoryMiB), String(m.storageGiB), m.reason ?? ""])
         }
-        let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        return rows.map { r in
-            r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        return RecapTable.align(rows).joined(separator: "\n")
     }
 }

@@ -45,10 +45,7 @@ struct TargetFlags: ParsableArguments {
 
     /// `--machine` ids then those of every `--machines @FILE`, in order, without duplicates.
     func explicitIds() throws -> [String] {
-        var seen = Set<String>()
-        var out: [String] = []
-        for id in try ids + files.flatMap(TargetFile.read) where seen.insert(id).inserted { out.append(id) }
-        return out
+        TargetFile.unique(try ids + files.flatMap(TargetFile.read))
     }
 
     /// Rejects target flags that `--retry-failed` replaces.

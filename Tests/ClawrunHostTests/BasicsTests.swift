@@ -17,6 +17,12 @@ import Testing
                 == #"{"empty":{},"list":[1,2.5,true,"x",{"deep":[1]}],"n":-3,"name":"a\u0000b"}"#)
     }
 
+    @Test func aReturnedTableKeepsItsListAndItsFields() async throws {
+        let (outcome, events) = try await Sandbox().run("return {10, 20, x = 3}")
+        #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
+        #expect(events.last { $0.event == "result" }?["value"] == .object([("1", .int(10)), ("2", .int(20)), ("x", .int(3))]))
+    }
+
     @Test func jsonRefusesCyclesAndMixedTablesClearly() async throws {
         let (outcome, events) = try await Sandbox().run("""
             local t = {}; t.me = t

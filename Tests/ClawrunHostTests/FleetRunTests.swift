@@ -5,24 +5,6 @@ import LuaRuntime
 import Testing
 @testable import ClawrunHost
 
-/// Keeps every event a run emits.
-final class CollectingSink: EventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var kept: [RunEvent] = []
-
-    func emit(_ event: RunEvent) {
-        lock.lock()
-        kept.append(event)
-        lock.unlock()
-    }
-
-    var events: [RunEvent] {
-        lock.lock()
-        defer { lock.unlock() }
-        return kept
-    }
-}
-
 @Suite struct FleetRunTests {
     /// Runs `source` over a stub fleet of `machines` machines (m1...mN) with the options `adjust` sets.
     func run(_ source: String, machines: Int = 10, _ adjust: (inout RunOptions) -> Void = { _ in },
@@ -34,7 +16,7 @@ final class CollectingSink: EventSink, @unchecked Sendable {
         try source.write(to: script, atomically: true, encoding: .utf8)
         var options = RunOptions(script: script, allTargets: true, home: dir, environment: [:])
         adjust(&options)
-        let sink = CollectingSink()
+        let sink = MemorySink()
         let run = try WorkflowRun(options: options, provider: StubProvider.fleet(machines),
                                   reporter: Reporter(redactor: SecretRedactor(), sinks: [sink]))
         during?(run)

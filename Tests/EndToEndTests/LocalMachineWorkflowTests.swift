@@ -59,7 +59,9 @@ import Testing
             wait_phase(m, "running", {timeout = 60})
             exec(m, "pgrep -f '^sleep 4242' > /dev/null && echo 'already running' || "
               .. "(setsid sleep 4242 </dev/null &>/dev/null & disown && echo 'launched')")
-            local before = exec(m, "pgrep -fc '^sleep 4242'")
+            -- The launch returns when its bash ends, maybe before the detached child has exec'd sleep.
+            local before = exec(m, "for i in $(seq 100); do pgrep -f '^sleep 4242' > /dev/null && break; sleep 0.05; done; "
+              .. "pgrep -fc '^sleep 4242'")
             machine.sleep(m)
             wait_phase(m, "sleeping", {timeout = 60})
             local _, after = exec(m, "pgrep -fc '^sleep 4242'", {check = false})
@@ -163,6 +165,22 @@ import Testing
         }
     }
 
+    @Test func clawrunFoundThroughPathMountsItsOwnFolderInMachines() async throws {
+        try await ClawrunHome.with { cli in
+            let script = try cli.write("tools.lua", """
+                local m = machine.create{memory_mib = 256}
+                wait_phase(m, "running", {timeout = 60})
+                local seen = exec(m, "ls /run/clawrun | grep -x -e clawrun -e openclaw-sim | sort | tr '\\\\n' ' '")
+                machine.delete(m)
+                return seen
+                """)
+            let bin = ClawrunHome.binary.deletingLastPathComponent().path
+            let r = await (try cli.spawn("/usr/bin/env", ["PATH=\(bin):/usr/bin:/bin", "clawrun", script, "--json"])).finish()
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.events.first { $0.event == "result" }?["value"]?.stringValue == "clawrun openclaw-sim ")
+        }
+    }
+
     /// Run as `nobody` when the tests run as root: the machine gets a user namespace, and its root
     /// is layered per top-level directory (the kernel will not clone the host's whole root there).
     @Test(.enabled(if: geteuid() == 0, "needs root to become another user"))
@@ -194,8 +212,8 @@ import Testing
             let result = r.events.first { $0.event == "result" }?["value"]
             #expect(result?["first"]?.stringValue == "0\nx\nmachine")
             #expect(result?["after"]?.stringValue == "reset")
-            let left = (try? FileManager.default.contentsOfDirectory(atPath: cli.url.appendingPathComponent("machines").path)) ?? []
-            #expect(left.allSatisfy { $0.hasSuffix(".destroyed.json") }, "\(left)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: cli.url.appendingPathComponent("machines").path)
+            #expect(left.count == 1 && left[0].hasSuffix(".destroyed.json"), "\(left)")
         }
     }
 
@@ -254,7 +272,7 @@ func hostAddress() -> String? {
     while let e = entry {
         defer { entry = e.pointee.ifa_next }
         guard let addr = e.pointee.ifa_addr, addr.pointee.sa_family == sa_family_t(AF_INET),
-              e.pointee.ifa_flags & UInt32(IFF_LOOPBACK) == 0 else { continue }
+              e.pointee.ifa_flags & UInt32(IFF_LOOPBACK) == 0, e.pointee.ifa_flags & UInt32(IFF_UP) != 0 else { continue }
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         if getnameinfo(addr, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0,
                        NI_NUMERICHOST) == 0 {

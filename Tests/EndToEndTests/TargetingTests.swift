@@ -114,13 +114,18 @@ extension EndToEnd {
             }
         }
 
-        @Test("machines delete --all --yes destroys every machine of the provider")
+        @Test("machines delete takes each id once; --all --yes destroys every machine of the provider")
         func deleteAll() async throws {
             try await ClawrunHome.with { home in
                 let ids = try await home.createMachines(3)
+                // An id given twice is one machine: no --yes needed, deleted once.
+                let one = try await home.run(["machines", "delete", ids[0], ids[0]])
+                #expect(one.status == 0, "\(one.stderr)")
+                #expect(one.stdout == "\(ids[0]) destroyed\n")
                 let deleted = try await home.run(["machines", "delete", "--all", "--yes"])
                 #expect(deleted.status == 0, "\(deleted.stderr)")
-                #expect(Set(deleted.stdout.split(separator: "\n").map(String.init)) == Set(ids.map { "\($0) destroyed" }))
+                #expect(Set(deleted.stdout.split(separator: "\n").map(String.init))
+                        == Set(ids.dropFirst().map { "\($0) destroyed" }))
                 let left = try await home.run(["machines", "list", "--json"])
                 #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]", "\(left.stdout)")
             }

@@ -119,6 +119,11 @@ struct LocalMachinesLifecycleTests {
         try await TestHome.with { t in
             let m = try await t.running()
             #expect(m.memoryEnforced == MemoryLimit.isAvailable)
+            if let limit = MemoryLimit.directory(machineID: m.id), m.memoryEnforced == true {
+                #expect(ProcFiles.read(limit.appendingPathComponent("memory.max").path)?.hasPrefix("268435456") == true)
+                let cgroup = try await t.sh(m.id, "cat /proc/self/cgroup")
+                #expect(cgroup.output.stdout.contains(m.id))
+            }
             if HostSupport.find("slirp4netns") == nil {
                 do {
                     _ = try await t.provider.create(MachineSpec(network: "nat"))

@@ -50,7 +50,7 @@ struct TestHome {
 
     /// Mount points under this home visible to the host.
     func mountsUnderHome() -> [String] {
-        let text = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        let text = ProcFiles.read("/proc/self/mountinfo") ?? ""
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             return fields.count > 4 && fields[4].hasPrefix(url.path) ? String(fields[4]) : nil
@@ -72,18 +72,13 @@ struct TestHome {
             await provider.lifecycle.idle(id)
         }
         // Last resort, so that a failed test never leaves a namespace init behind on the host.
-        for id in machineFolders() {
-            let file = url.appendingPathComponent("machines/\(id)/init.pid")
-            if let text = try? String(contentsOf: file, encoding: .utf8), let identity = ProcessIdentity(text: text) {
-                identity.send(SIGKILL)
-            }
-        }
+        for id in machineFolders() { provider.store.initIdentity(id)?.send(SIGKILL) }
     }
 }
 
 /// The provider process's resident memory in KiB.
 func residentKiB() -> Int {
-    let text = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let text = ProcFiles.read("/proc/self/status") ?? ""
     let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }

@@ -27,9 +27,8 @@ import Testing
     @Test func tenThousandRaisingHostCallsLeakNothing() throws {
         let state = LuaState()
         state.register("boom") { call in
-            let held = Tracked()
-            _ = held
-            _ = try call.string(1, "text")
+            // Alive across the throw, so that a leak on the raising path would show in the count.
+            try withExtendedLifetime(Tracked()) { _ = try call.string(1, "text") }
             return .values([])
         }
         #expect(Tracked.live.withLock { $0 } == 0)

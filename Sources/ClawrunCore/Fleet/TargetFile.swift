@@ -5,14 +5,16 @@ import Foundation
 public enum TargetFile {
     /// The ids in `text`, in order, without duplicates.
     public static func parse(_ text: String) -> [String] {
-        var seen = Set<String>()
-        var ids: [String] = []
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        unique(text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { rawLine in
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let id = line.trimmingCharacters(in: .whitespaces)
-            if !id.isEmpty, seen.insert(id).inserted { ids.append(id) }
-        }
-        return ids
+            return line.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty })
+    }
+
+    /// `ids` in order, each kept the first time it appears.
+    public static func unique(_ ids: [String]) -> [String] {
+        var seen = Set<String>()
+        return ids.filter { seen.insert($0).inserted }
     }
 
     /// Reads an `@FILE` argument (the `@` is optional); a missing or unreadable file is a usage error.

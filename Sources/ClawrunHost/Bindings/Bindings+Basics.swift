@@ -10,7 +10,7 @@ extension HostContext {
 
         state.register("__log") { [unowned self] call in
             let level = try call.string(1, "level")
-            self.log(level == "debug" ? "debug" : level, try call.string(2, "message"))
+            self.log(level, try call.string(2, "message"))
             return .values([])
         }
         state.register("sleep") { [unowned self] call in
@@ -90,7 +90,7 @@ extension HostContext {
     func beginStep(_ name: String) throws {
         guard let co = scheduler.current else { throw HostError("step must run inside the workflow") }
         co.context.steps.append(name)
-        frames[co.id, default: []].append(StepFrame(name: name, start: Date().timeIntervalSince1970))
+        frames[co.id, default: []].append(StepFrame(start: Date().timeIntervalSince1970))
         let (step, machine) = location
         reporter.emit(RunEvent("step_start", step: step, machine: machine))
     }

@@ -8,11 +8,10 @@ extension HostContext {
     func registerExec() {
         state.register("exec") { [unowned self] call in
             let id = try call.machineId(1)
-            let request = try HostContext.execRequest(call)
-            let check = try call.optionalTable(3, "options")?.bool("check") ?? true
+            let (request, timeout, check) = try HostContext.execRequest(call)
             let poller = self.poller
             return try self.scheduler.perform(call) {
-                let result = try await poller.run(machineId: id, request.0, timeout: request.1 + 30)
+                let result = try await poller.run(machineId: id, request, timeout: timeout + 30)
                 if check, let failure = HostContext.failureMessage(result, machineId: id) {
                     throw HostError(failure)
                 }
@@ -21,8 +20,9 @@ extension HostContext {
         }
     }
 
-    /// Reads `exec`'s command and options into a request and its timeout in seconds.
-    static func execRequest(_ call: HostCall) throws -> (ExecRequest, Double) {
+    /// Reads `exec`'s command and options into a request, its timeout in seconds, and whether a
+    /// failure raises (`check`).
+    static func execRequest(_ call: HostCall) throws -> (request: ExecRequest, timeout: Double, check: Bool) {
         var request: ExecRequest
         switch call.value(2) {
         case .string(let line):
@@ -52,7 +52,7 @@ extension HostContext {
             }
             guard env.sequence.isEmpty else { throw HostError("option 'env' must map names to strings, not be a list") }
         }
-        return (request, timeout)
+        return (request, timeout, try opts.bool("check") ?? true)
     }
 
     /// Why an exec counts as failed, in one line, or nil when it succeeded.
