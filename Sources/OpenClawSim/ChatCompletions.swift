@@ -1,12 +1,12 @@
 /// The OpenAI-compatible `POST /v1/chat/completions` of `src/gateway/openai-http.ts`:
 /// request validation and the response bodies, streamed or not. Transport lives in
-/// `GatewayHTTPHandler`; this file is pure so that its wording is easy to check.
+/// `GatewayHTTPHandler`; this file does no I/O so that its wording is easy to check, and its
+/// only nondeterminism is the random session key `parse` makes when the caller names none.
 public enum ChatCompletions {
     /// A validated request.
     public struct Request {
         /// The `model` string as sent, echoed back in responses.
         public let model: String
-        public let agentId: String
         public let stream: Bool
         public let includeUsage: Bool
         /// Text of the last user message, which the echo agent answers.
@@ -89,7 +89,7 @@ public enum ChatCompletions {
             sessionKey = "agent:\(agent):openai:\(RandomID.uuid())"
         }
         return Request(
-            model: model, agentId: agent, stream: body["stream"]?.boolValue ?? false,
+            model: model, stream: body["stream"]?.boolValue ?? false,
             includeUsage: body.value(atKeys: ["stream_options", "include_usage"])?.boolValue ?? false,
             userText: userText, promptText: prompt, sessionKey: sessionKey, backendModel: backend,
             channel: header("x-openclaw-message-channel")?.trimmingSpaces() ?? "webchat")

@@ -61,6 +61,15 @@ public struct ConfigStore: Sendable {
         return .valid(raw: raw, config: value)
     }
 
+    /// `config` with `gateway.auth.mode` set to `"token"` and then, when given, `gateway.auth.token`;
+    /// every token bootstrap goes through here so a new `auth` object always reads `{mode, token}`.
+    static func enablingTokenAuth(_ config: JSONValue, token: String?) -> JSONValue {
+        let gateway = config["gateway"] ?? .object([])
+        var auth = (gateway["auth"] ?? .object([])).setting("mode", to: .string("token"))
+        if let token { auth = auth.setting("token", to: .string(token)) }
+        return config.setting("gateway", to: gateway.setting("auth", to: auth))
+    }
+
     /// The result of a write: where the previous version was saved, if there was one.
     public struct WriteResult {
         public let backupPath: String?

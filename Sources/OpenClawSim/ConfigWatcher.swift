@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// Notices edits to `openclaw.json` by polling its metadata (inode, size, mtime) and, when
-/// that moves, its bytes.
+/// Notices edits to `openclaw.json` by polling its metadata (inode, size, mtime, and the
+/// nanoseconds of ctime, which move even when a tool puts the old mtime back) and, when that
+/// moves, its bytes.
 ///
 /// Polling costs one `stat` per tick and, unlike inotify, keeps working when the file is
 /// replaced by `rename` (how every OpenClaw write lands) or when inotify watches run out

@@ -27,13 +27,7 @@ public struct DoctorCommand {
             Console.out(CLIHelp.doctor)
             return 0
         }
-        let parsed: ParsedArguments
-        do {
-            parsed = try CommanderArguments.parse(args, options: Self.options, command: "doctor")
-        } catch {
-            Console.err("\(error)")
-            return 1
-        }
+        guard let parsed = CLIGuards.parseArguments(args, options: Self.options, command: "doctor") else { return 1 }
         let store = ConfigStore(paths: paths)
         let snapshot = store.load()
         Console.out("OpenClaw doctor")
@@ -103,11 +97,7 @@ public struct DoctorCommand {
             Console.out("Gateway token configured.")
             return
         }
-        var next = config
-        next = (try? ConfigPath("gateway.auth.mode").set(.string("token"), in: next)) ?? next
-        if configToken == nil {
-            next = (try? ConfigPath("gateway.auth.token").set(.string(RandomID.hex(bytes: 24)), in: next)) ?? next
-        }
+        let next = ConfigStore.enablingTokenAuth(config, token: configToken == nil ? RandomID.hex(bytes: 24) : nil)
         Console.out("Gateway auth is off or missing a token. Token auth is now the recommended default (including loopback).")
         do {
             let result = try store.write(next)

@@ -26,20 +26,9 @@ public struct GatewayCallCommand {
             Console.out(CLIHelp.gatewayCall)
             return 0
         }
-        let parsed: ParsedArguments
-        do {
-            parsed = try CommanderArguments.parse(args, options: Self.options, command: "call", required: ["method"])
-        } catch {
-            Console.err("\(error)")
-            return 1
-        }
+        guard let parsed = CLIGuards.parseArguments(args, options: Self.options, command: "call", required: ["method"]),
+              let config = CLIGuards.loadConfig(ConfigStore(paths: paths))?.config else { return 1 }
         let method = parsed.positionals[0]
-        let snapshot = ConfigStore(paths: paths).load()
-        if case .invalid(_, let problems) = snapshot {
-            CLIGuards.printInvalidConfig(path: paths.displayConfigPath, problems: problems)
-            return 1
-        }
-        let config = snapshot.config ?? .object([])
         let params: JSONValue
         do {
             params = try JSON5Parser.parseStrict(parsed.value("params") ?? "{}")

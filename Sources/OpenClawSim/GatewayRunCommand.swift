@@ -25,41 +25,36 @@ public struct GatewayRunCommand {
         OptionSpec("raw-stream-path", value: "path"), OptionSpec("help", short: "h"),
     ]
 
-    /// Parses and checks the flags into overrides, or returns the exit status after printing why not.
-    func parseOverrides(_ args: [String]) -> Result<(GatewayOverrides, Bool), ExitCodeError> {
-        let parsed: ParsedArguments
-        do {
-            parsed = try CommanderArguments.parse(args, options: Self.options, command: "run")
-        } catch {
-            Console.err("\(error)")
-            return .failure(ExitCodeError(code: 1))
-        }
+    /// Parses and checks the flags into overrides and `--force`, or prints why not and returns nil
+    /// (the command then exits 1).
+    func parseOverrides(_ args: [String]) -> (overrides: GatewayOverrides, force: Bool)? {
+        guard let parsed = CLIGuards.parseArguments(args, options: Self.options, command: "run") else { return nil }
         var overrides = GatewayOverrides()
         if let raw = parsed.value("port") {
             guard let port = Int(raw.trimmingSpaces()), port > 0, port < 65536 else {
                 Console.err("Invalid port")
-                return .failure(ExitCodeError(code: 1))
+                return nil
             }
             overrides.port = port
         }
         if let bind = parsed.value("bind") {
             guard ["loopback", "lan", "tailnet", "auto", "custom"].contains(bind) else {
                 Console.err("Invalid --bind (use \"loopback\", \"lan\", \"tailnet\", \"auto\", or \"custom\")")
-                return .failure(ExitCodeError(code: 1))
+                return nil
             }
             overrides.bind = bind
         }
         if let auth = parsed.value("auth") {
             guard ["none", "token", "password", "trusted-proxy"].contains(auth) else {
                 Console.err("Invalid --auth (use \"none\", \"token\", \"password\", or \"trusted-proxy\")")
-                return .failure(ExitCodeError(code: 1))
+                return nil
             }
             overrides.auth = auth
         }
         overrides.token = parsed.value("token")
         if parsed.value("password") != nil, parsed.value("password-file") != nil {
             Console.err("Use either --password or --password-file, not both.")
-            return .failure(ExitCodeError(code: 1))
+            return nil
         }
         if let password = parsed.value("password") {
             Console.err("Warning: --password can be exposed via process listings. Prefer --password-file or OPENCLAW_GATEWAY_PASSWORD.")
@@ -68,12 +63,12 @@ public struct GatewayRunCommand {
         if let file = parsed.value("password-file") {
             guard let bytes = FileSystem.read(file) else {
                 Console.err("Failed to read --password-file \(file)")
-                return .failure(ExitCodeError(code: 1))
+                return nil
             }
             overrides.password = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
         }
         overrides.allowUnconfigured = parsed.flag("allow-unconfigured")
-        return .success((overrides, parsed.flag("force")))
+        return (overrides, parsed.flag("force"))
     }
 
     /// Runs the gateway until a signal ends it; returns the exit status.
@@ -82,24 +77,15 @@ public struct GatewayRunCommand {
             Console.out(CLIHelp.gatewayRun)
             return 0
         }
-        let overrides: GatewayOverrides
-        let force: Bool
-        switch parseOverrides(args) {
-        case .failure(let error): return error.code
-        case .success(let value): (overrides, force) = value
-        }
+        guard case let (overrides, force)? = parseOverrides(args) else { return 1 }
         if let token = overrides.token { setenv("OPENCLAW_GATEWAY_TOKEN", token, 1) }
 
         let store = ConfigStore(paths: paths)
-        let snapshot = store.load()
-        if case .invalid(_, let problems) = snapshot {
-            CLIGuards.printInvalidConfig(path: paths.displayConfigPath, problems: problems)
-            return 1
-        }
+        guard let loaded = CLIGuards.loadConfig(store) else { return 1 }
         GatewayLog.info("gateway", "loading configuration…")
-        var config = snapshot.config ?? .object([])
+        let config = loaded.config
         if !overrides.allowUnconfigured {
-            if !snapshot.exists {
+            if !loaded.exists {
                 Console.err("Missing config. Run `openclaw setup` or set gateway.mode=local (or pass --allow-unconfigured).")
                 return exitConfigError
             }
@@ -111,12 +97,14 @@ public struct GatewayRunCommand {
         }
 
         GatewayLog.info("gateway", "resolving authentication…")
-        let settings: GatewaySettings
+        var settings: GatewaySettings
         do {
             let resolved = try GatewaySettings.resolve(config: config, overrides: overrides, env: environment)
             settings = resolved.settings
             if resolved.generatedToken != nil {
-                config = persistGeneratedToken(settings: settings, config: config, store: store, exists: snapshot.exists)
+                // Hot reload diffs edits against settings.config, which must include the saved token.
+                settings.config = persistGeneratedToken(settings: settings, config: config, store: store,
+                                                        exists: loaded.exists)
             }
         } catch let refusal as GatewayStartupRefusal {
             for line in refusal.lines { Console.err(line) }
@@ -151,11 +139,7 @@ public struct GatewayRunCommand {
             GatewayLog.info("gateway", "Gateway auth token was missing. Generated a runtime token for this startup without changing config; restart will generate a different token. Persist one with `openclaw config set gateway.auth.mode token` and `openclaw config set gateway.auth.token <token>`.")
             return config
         }
-        var next = config
-        if next.value(atKeys: ["gateway", "auth", "mode"]) == nil {
-            next = (try? ConfigPath("gateway.auth.mode").set(.string("token"), in: next)) ?? next
-        }
-        next = (try? ConfigPath("gateway.auth.token").set(.string(token), in: next)) ?? next
+        let next = ConfigStore.enablingTokenAuth(config, token: token)
         do {
             try store.write(next)
             GatewayLog.info("gateway", "Gateway auth token was missing. Generated a new token and saved it to config (gateway.auth.token).")
@@ -206,9 +190,4 @@ public struct GatewayRunCommand {
         GatewayLog.info("gateway", "starting channels and sidecars...")
         GatewayLog.info("gateway", "simulator: clawrun openclaw-sim \(SimulatorVersion.version) (echo agent, offline)")
     }
-}
-
-/// A command that has already printed its error and only needs to exit with `code`.
-public struct ExitCodeError: Error {
-    public let code: ExitCode
 }

@@ -122,24 +122,31 @@ public struct GatewaySettings: Sendable {
         let maxBody = endpoints.value(atKeys: ["chatCompletions", "maxBodyBytes"])?.numberValue ?? 20_971_520
         let controlUi = gateway.value(atKeys: ["controlUi", "enabled"])?.boolValue ?? true
 
-        let modelNode = config.value(atKeys: ["agents", "defaults", "model"])
-        let agentModel = modelNode?.stringValue ?? modelNode?["primary"]?.stringValue ?? "openai/gpt-5.4"
-        var agentIds = ["main"]
-        for entry in config.value(atKeys: ["agents", "list"])?.arrayElements ?? [] {
-            if let id = entry["id"]?.stringValue?.lowercased(), !agentIds.contains(id) { agentIds.append(id) }
-        }
+        let (agentModel, agentIds) = agents(in: config)
 
         let settings = GatewaySettings(
             port: port, bindMode: bindMode, bindHost: bindHost, authMode: authMode,
             token: authMode == "token" ? token : nil, password: authMode == "password" ? password : nil,
             chatCompletionsEnabled: chat, responsesEnabled: responses, controlUiEnabled: controlUi,
-            maxBodyBytes: Int(max(1, maxBody)), agentModel: agentModel, agentIds: agentIds,
+            maxBodyBytes: Int(clamping: maxBody, to: 1...Int.max), agentModel: agentModel, agentIds: agentIds,
             config: config, authModeFromOverride: overrides.auth != nil)
         return (settings, generated)
     }
 
+    /// The default agent's `provider/model` and the agent ids (default first) from `agents.*`,
+    /// one reading for startup and hot reload alike.
+    static func agents(in config: JSONValue) -> (model: String, ids: [String]) {
+        let modelNode = config.value(atKeys: ["agents", "defaults", "model"])
+        let model = modelNode?.stringValue ?? modelNode?["primary"]?.stringValue ?? "openai/gpt-5.4"
+        var ids = ["main"]
+        for entry in config.value(atKeys: ["agents", "list"])?.arrayElements ?? [] {
+            if let id = entry["id"]?.stringValue?.lowercased(), !ids.contains(id) { ids.append(id) }
+        }
+        return (model, ids)
+    }
+
     /// The WebSocket URL clients use, as logged at startup.
-    public var wsURL: String { "ws://\(bindHost == "0.0.0.0" ? "0.0.0.0" : bindHost):\(port)" }
+    public var wsURL: String { "ws://\(bindHost):\(port)" }
 
     private static func isIPv4(_ s: String) -> Bool {
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)

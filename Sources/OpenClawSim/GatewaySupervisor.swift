@@ -78,12 +78,11 @@ public final class GatewaySupervisor {
     }
 
     private func reload(_ bytes: [UInt8], watcher: ConfigWatcher) -> ExitCode? {
-        guard case .valid(_, let config) = ConfigStore.interpret(bytes) else {
-            if case .invalid(_, let problems) = ConfigStore.interpret(bytes) {
-                GatewayLog.error("reload", "config reload skipped (invalid config): " + problems.joined(separator: "; "))
-            }
-            return nil
+        let snapshot = ConfigStore.interpret(bytes)
+        if case .invalid(_, let problems) = snapshot {
+            GatewayLog.error("reload", "config reload skipped (invalid config): " + problems.joined(separator: "; "))
         }
+        guard case .valid(_, let config) = snapshot else { return nil }
         let plan = ConfigReloadPlan(from: current.config, to: config)
         guard !plan.changedPaths.isEmpty else { return nil }
         let list = plan.changedPaths.joined(separator: ", ")
@@ -103,8 +102,7 @@ public final class GatewaySupervisor {
         }
         var next = current
         next.config = config
-        let modelNode = config.value(atKeys: ["agents", "defaults", "model"])
-        next.agentModel = modelNode?.stringValue ?? modelNode?["primary"]?.stringValue ?? "openai/gpt-5.4"
+        (next.agentModel, next.agentIds) = GatewaySettings.agents(in: config)
         server.apply(next)
         current = next
         if plan.hotPaths.isEmpty {
@@ -123,10 +121,7 @@ public final class GatewaySupervisor {
             let resolved = try GatewaySettings.resolve(config: config, overrides: overrides, env: environment)
             settings = resolved.settings
             if resolved.generatedToken != nil, !settings.authModeFromOverride, let token = settings.token {
-                var next = (try? ConfigPath("gateway.auth.token").set(.string(token), in: config)) ?? config
-                if next.value(atKeys: ["gateway", "auth", "mode"]) == nil {
-                    next = (try? ConfigPath("gateway.auth.mode").set(.string("token"), in: next)) ?? next
-                }
+                let next = ConfigStore.enablingTokenAuth(config, token: token)
                 if (try? store.write(next)) != nil {
                     settings.config = next
                     watcher.rebase()

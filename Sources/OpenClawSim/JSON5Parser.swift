@@ -409,7 +409,6 @@ public struct JSON5Parser {
         while let b = peek, b >= 0x30, b <= 0x39 { pos += 1; intDigits += 1 }
         if intDigits == 0 && !(json5 && peek == UInt8(ascii: ".")) {
             if json5 { throw invalidCharacter() }
-            if peek == nil { throw error("No number after minus sign") }
             throw error("No number after minus sign")
         }
         if !json5, intDigits > 1, bytes[digitsStart] == UInt8(ascii: "0") {

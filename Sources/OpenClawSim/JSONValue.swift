@@ -1,5 +1,9 @@
 /// A JSON (or JSON5-parsed) value.
 ///
+/// The simulator has its own JSON type rather than ClawrunCore's because it must behave like
+/// Node: JSON5 input, JavaScript number output, `\b`/`\f` escapes, the last duplicate key
+/// winning, and V8/json5 error wording.
+///
 /// Objects keep their keys in insertion order, like JavaScript objects, so that a config
 /// rewritten by `config set` keeps the layout the user wrote and `config get` prints keys
 /// in the same order the real CLI does.
@@ -94,5 +98,19 @@ public enum JSONValue: Equatable, Sendable {
         guard var members = objectMembers else { return self }
         members.removeAll { $0.0 == key }
         return .object(members)
+    }
+}
+
+extension Int {
+    /// A JSON number as a count or size: truncated toward zero and pinned into `range`, NaN
+    /// giving the lower bound, because `Int(_:)` traps on NaN, infinities and beyond ±9.2e18.
+    init(clamping value: Double, to range: ClosedRange<Int>) {
+        if value.isNaN || value <= Double(range.lowerBound) {
+            self = range.lowerBound
+        } else if value >= Double(range.upperBound) {
+            self = range.upperBound
+        } else {
+            self = Int(value)
+        }
     }
 }

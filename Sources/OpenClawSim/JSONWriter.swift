@@ -55,24 +55,49 @@ public enum JSONWriter {
         for _ in 0..<level { out += indent }
     }
 
-    /// JavaScript number-to-string: integers without a fraction, non-finite as `null`
-    /// (what `JSON.stringify(Infinity)` gives), exponents without leading zeros.
+    /// JavaScript's Number-to-string (ECMA-262 `Number::toString`): the shortest digits that
+    /// round-trip, written out in full for magnitudes in [1e-6, 1e21) (`100000000000000000000`,
+    /// `0.00001`) and in exponent form otherwise (`1e+21`, `1e-7`); non-finite is `null`, as
+    /// `JSON.stringify(Infinity)` gives.
     public static func formatNumber(_ n: Double) -> String {
         guard n.isFinite else { return "null" }
-        if n == n.rounded(), abs(n) < 1e21 {
-            if n == 0 { return "0" }
-            return String(Int64(n))
+        // Also -0, which JavaScript prints as 0.
+        if n == 0 { return "0" }
+        let (digits, point) = shortestDigits(abs(n))
+        let sign = n < 0 ? "-" : ""
+        let count = digits.count
+        if count <= point, point <= 21 {
+            return sign + digits + String(repeating: "0", count: point - count)
         }
-        var text = "\(n)"
-        // Swift prints 1e-07 where JavaScript prints 1e-7.
-        if let e = text.firstIndex(of: "e") {
-            var exponent = String(text[text.index(after: e)...])
-            var sign = "+"
-            if exponent.hasPrefix("-") { sign = "-"; exponent.removeFirst() } else if exponent.hasPrefix("+") { exponent.removeFirst() }
-            while exponent.count > 1, exponent.hasPrefix("0") { exponent.removeFirst() }
-            text = String(text[..<e]) + "e" + sign + exponent
+        if point > 0, point <= 21 {
+            return sign + String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
         }
-        return text
+        if point > -6, point <= 0 {
+            return sign + "0." + String(repeating: "0", count: -point) + digits
+        }
+        let exponent = point - 1
+        let mantissa = count == 1 ? digits : String(digits.prefix(1)) + "." + String(digits.dropFirst())
+        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + String(abs(exponent))
+    }
+
+    /// The shortest round-trip decimal digits of a positive finite `x`, without leading or
+    /// trailing zeros, and where the decimal point goes: `x = 0.<digits> × 10^point`.
+    private static func shortestDigits(_ x: Double) -> (digits: String, point: Int) {
+        // Swift's description already has the shortest round-trip digits, only laid out by
+        // other rules ("1e-05", "100.0", "1.5e+20").
+        let parts = x.description.split(separator: "e")
+        let mantissa = parts[0]
+        let exponent = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        let integer = mantissa.prefix { $0 != "." }
+        let fraction = mantissa.dropFirst(integer.count + 1)
+        var digits = integer + fraction
+        var point = integer.count + exponent
+        while digits.first == "0" {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.last == "0" { digits.removeLast() }
+        return (String(digits), point)
     }
 
     /// Appends `s` as a JSON string literal, escaping like `JSON.stringify`.

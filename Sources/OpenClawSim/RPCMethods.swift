@@ -95,7 +95,7 @@ public enum RPCMethods {
     }
 
     static func sessionsList(_ params: JSONValue, _ state: GatewayState) -> JSONValue {
-        let limit = params["limit"]?.numberValue.map { Int(max(0, $0)) }
+        let limit = params["limit"]?.numberValue.map { Int(clamping: $0, to: 0...Int.max) }
         let provider = state.settings.agentModel.split(separator: "/").first.map(String.init) ?? "openai"
         let model = state.settings.agentModel.split(separator: "/", maxSplits: 1).dropFirst().first.map(String.init)
             ?? state.settings.agentModel
@@ -120,7 +120,7 @@ public enum RPCMethods {
         guard let key = params["key"]?.stringValue ?? params["sessionKey"]?.stringValue, !key.isEmpty else {
             return .failure(.invalid("invalid sessions.get params: at root: must have required property 'key'"))
         }
-        let limit = params["limit"]?.numberValue.map { Int(max(0, $0)) } ?? 200
+        let limit = params["limit"]?.numberValue.map { Int(clamping: $0, to: 0...Int.max) } ?? 200
         let messages = state.sessions.sessions[SessionStore.canonicalKey(key)]?.messages ?? []
         return .success(.object([("messages", .array(messages.suffix(limit).map(\.json)))]))
     }

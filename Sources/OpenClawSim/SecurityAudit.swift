@@ -44,23 +44,14 @@ public struct SecurityAudit {
             Console.err("error: unknown command '\(args[0])'")
             return 1
         }
-        let parsed: ParsedArguments
-        do {
-            parsed = try CommanderArguments.parse(Array(args.dropFirst()), options: Self.options, command: "audit")
-        } catch {
-            Console.err("\(error)")
+        guard let parsed = CLIGuards.parseArguments(Array(args.dropFirst()), options: Self.options, command: "audit") else {
             return 1
         }
         if parsed.flag("help") {
             Console.out(CLIHelp.security)
             return 0
         }
-        let snapshot = ConfigStore(paths: paths).load()
-        if case .invalid(_, let problems) = snapshot {
-            CLIGuards.printInvalidConfig(path: paths.displayConfigPath, problems: problems)
-            return 1
-        }
-        let config = snapshot.config ?? .object([])
+        guard let config = CLIGuards.loadConfig(ConfigStore(paths: paths))?.config else { return 1 }
         var findings = configFindings(config) + fileFindings()
         var deep: JSONValue?
         if parsed.flag("deep") {

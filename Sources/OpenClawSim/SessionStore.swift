@@ -72,10 +72,12 @@ public final class SessionStore {
     public func record(key: String, channel: String, model: String, user: String, reply: String,
                        isError: Bool, usage: (input: Int, output: Int)) {
         let now = Clock.nowMs()
-        var session = sessions[key] ?? Session(
+        // Taken out of the dictionary so that the transcript has one owner and the appends
+        // below do not copy it.
+        var session = sessions.removeValue(forKey: key) ?? Session(
             key: key, sessionId: RandomID.uuid(), updatedAt: now, channel: channel, model: model)
         session.messages.append(Message(role: "user", text: user, timestamp: now, usage: nil, model: nil, isError: false))
-        session.messages.append(Message(role: "assistant", text: reply, timestamp: Clock.nowMs(),
+        session.messages.append(Message(role: "assistant", text: reply, timestamp: now,
                                         usage: usage, model: model, isError: isError))
         if session.messages.count > maxMessages { session.messages.removeFirst(session.messages.count - maxMessages) }
         session.updatedAt = now
@@ -93,7 +95,8 @@ public final class SessionStore {
         return sorted
     }
 
-    /// Drops the oldest tenth at once, so a steady stream of new sessions costs O(1) amortized.
+    /// Drops the oldest tenth at once, so a steady stream of new sessions pays for one
+    /// O(n log n) sort per n/10 sessions (O(log n) amortized) rather than a sort per session.
     private func evictOldest() {
         let victims = sessions.values.sorted { $0.updatedAt < $1.updatedAt }.prefix(max(1, maxSessions / 10))
         for victim in victims { sessions[victim.key] = nil }

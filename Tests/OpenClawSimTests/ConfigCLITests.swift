@@ -68,6 +68,17 @@ import Testing
         #expect(text == "{\n  \"gateway\": {\n    \"mode\": \"local\",\n    \"bind\": \"loopback\"\n  }\n}\n")
     }
 
+    @Test func numbersOutsideInt64RoundTripLikeNode() {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        for (raw, printed) in [("1e20", "100000000000000000000"), ("1e-5", "0.00001"), ("1e21", "1e+21")] {
+            #expect(sandbox.run(["config", "set", "gateway.x", raw]).status == 0)
+            let text = (try? String(contentsOfFile: sandbox.configPath, encoding: .utf8)) ?? ""
+            #expect(text.contains("\"x\": \(printed)\n"), "\(raw)")
+            #expect(sandbox.run(["config", "get", "gateway.x"]).stdout == printed + "\n")
+        }
+    }
+
     @Test func corruptConfigIsRefused() {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }

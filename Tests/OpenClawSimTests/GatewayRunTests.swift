@@ -189,9 +189,29 @@ import Glibc
         #expect(gateway.log.contains("Gateway auth token was missing. Generated a new token and saved it to config (gateway.auth.token)."))
         let token = try #require(sandbox.readConfig()?.value(atKeys: ["gateway", "auth", "token"])?.stringValue)
         #expect(token.count == 48)
+        #expect(sandbox.readConfig()?.value(atKeys: ["gateway", "auth"])?.objectMembers?.map(\.0) == ["mode", "token"])
         // Its own write must not trigger a restart.
         usleep(600_000)
         #expect(!gateway.log.contains("restarting in-process"))
         #expect(sandbox.run(["gateway", "call", "health"]).status == 0)
+        // Nor may a later hot edit: the running config includes the saved token.
+        #expect(sandbox.run(["config", "set", "agents.defaults.model", "openai/gpt-test"]).status == 0)
+        #expect(sandbox.waitUntil(seconds: 3) { gateway.log.contains("config change applied (no restart needed)") })
+        #expect(!gateway.log.contains("restarting in-process"))
+    }
+
+    @Test func agentsListEditIsHotReloaded() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeGatewayConfig()
+        let gateway = try sandbox.startGateway()
+        let auth = [("Authorization", "Bearer test-token-0123456789abcdef0123")]
+        #expect(sandbox.run(["config", "set", "agents.list", #"[{id: "ops"}]"#]).status == 0)
+        let listed = sandbox.waitUntil(seconds: 3) {
+            sandbox.get("/v1/models", headers: auth)?.json?["data"]?.arrayElements?
+                .contains { $0["id"] == .string("openclaw/ops") } == true
+        }
+        #expect(listed)
+        #expect(!gateway.log.contains("restarting in-process"))
     }
 }

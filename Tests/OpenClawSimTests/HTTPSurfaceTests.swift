@@ -161,4 +161,29 @@ import Testing
         #expect(config.stdout.contains("__OPENCLAW_REDACTED__"))
         #expect(!config.stdout.contains(Self.token))
     }
+
+    @Test func hugeNumbersDoNotCrashTheGateway() throws {
+        let sandbox = SimSandbox()
+        defer { sandbox.cleanup() }
+        sandbox.writeConfig("""
+        {
+          gateway: {
+            mode: 'local', port: \(sandbox.port), auth: { mode: 'token', token: '\(Self.token)' },
+            http: { endpoints: { chatCompletions: { enabled: true, maxBodyBytes: Infinity } } },
+          },
+        }
+        """)
+        try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test"])
+        #expect(sandbox.chat(#"{"messages":[{"role":"user","content":"hi"}]}"#, token: Self.token)?.status == 200)
+        let auth = [("Authorization", "Bearer \(Self.token)"), ("Content-Type", "application/json")]
+        for body in [#"{"method":"sessions.list","params":{"limit":1e20}}"#,
+                     #"{"method":"sessions.get","params":{"key":"x","limit":-1e300}}"#] {
+            let reply = sandbox.request("POST", "/__openclaw_sim/rpc", headers: auth, body: body)
+            #expect(reply?.json?["ok"] == .bool(true), "\(body)")
+        }
+        let list = sandbox.run(["gateway", "call", "sessions.list", "--json", "--params", #"{"limit":1e20}"#])
+        #expect(list.status == 0)
+        #expect(try JSON5Parser.parseStrict(list.stdout)["count"] == .number(1))
+        #expect(sandbox.get("/healthz")?.status == 200)
+    }
 }

@@ -38,6 +38,19 @@ import Testing
         #expect(JSONWriter.formatNumber(19001) == "19001")
     }
 
+    /// What Node's `String(n)` prints, including the ranges where `Int64` would trap.
+    static let javaScriptNumbers: [(Double, String)] = [
+        (1e20, "100000000000000000000"), (1e21, "1e+21"), (1e-5, "0.00001"), (1e-6, "0.000001"),
+        (1e-7, "1e-7"), (-1e-7, "-1e-7"), (0.1 + 0.2, "0.30000000000000004"), (-0.0, "0"), (-42, "-42"),
+        (123.456, "123.456"), (9.223372036854776e18, "9223372036854776000"), (1.5e300, "1.5e+300"),
+        (.leastNonzeroMagnitude, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"), (.infinity, "null"),
+    ]
+
+    @Test(arguments: javaScriptNumbers)
+    func numbersFormatLikeJavaScript(value: Double, expected: String) {
+        #expect(JSONWriter.formatNumber(value) == expected)
+    }
+
     @Test func configPathsSetAndUnset() throws {
         let path = try ConfigPath("agents.list[0].id")
         #expect(path.segments == ["agents", "list", "0", "id"])
