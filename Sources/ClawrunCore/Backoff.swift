@@ -42,9 +42,14 @@ public struct Backoff: Sendable, Equatable {
         delay(attempt: attempt, random: Double.random(in: 0..<1))
     }
 
-    /// A server hint in milliseconds when it is usable (finite, positive, at most 60 s), else the schedule.
+    /// A server hint in milliseconds when it is usable (positive, at most 60 s), else the schedule.
     public func delay(attempt: Int, hintMs: Int?) -> Double {
-        if let hintMs, hintMs > 0, hintMs <= 60_000 { return Double(hintMs) / 1000 }
+        delay(attempt: attempt, hintSeconds: hintMs.map { Double($0) / 1000 })
+    }
+
+    /// A server hint in seconds when it is usable (positive, at most 60 s, so not NaN), else the schedule.
+    public func delay(attempt: Int, hintSeconds: Double?) -> Double {
+        if let hintSeconds, hintSeconds > 0, hintSeconds <= 60 { return hintSeconds }
         return delay(attempt: attempt)
     }
 }

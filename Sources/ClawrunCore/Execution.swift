@@ -1,7 +1,7 @@
 import Foundation
 
 /// An execution's status, as the Dedalus Machines API names it.
-public enum ExecutionStatus: String, Sendable, Codable, CaseIterable {
+public enum ExecutionStatus: String, Sendable, CaseIterable {
     case wakeInProgress = "wake_in_progress"
     case queued, running, succeeded, failed, cancelled, expired
 
@@ -40,7 +40,7 @@ public struct ExecRequest: Sendable, Equatable {
 }
 
 /// An execution record as a provider reports it.
-public struct Execution: Sendable, Equatable, Codable {
+public struct Execution: Sendable, Equatable {
     public var id: String
     public var machineId: String
     public var status: ExecutionStatus

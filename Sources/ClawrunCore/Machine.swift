@@ -39,7 +39,7 @@ public struct MachineSpec: Sendable, Equatable {
 }
 
 /// A machine as a provider reports it.
-public struct Machine: Sendable, Equatable, Codable {
+public struct Machine: Sendable, Equatable {
     /// The provider's opaque id (`dm-<uuid>` on Dedalus and locally).
     public var id: String
     public var vcpu: Double

@@ -37,8 +37,14 @@ public final class SecretRedactor: @unchecked Sendable {
         lock.lock()
         let list = secrets
         lock.unlock()
+        return SecretRedactor.redact(text, secrets: list)
+    }
+
+    /// The text with every non-empty secret of `secrets` replaced by `***`, in the order given. No
+    /// minimum length applies here: callers that pass their own list (credentials) mean every entry.
+    public static func redact(_ text: String, secrets: [String]) -> String {
         var out = text
-        for s in list where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
+        for s in secrets where !s.isEmpty { out = out.replacingOccurrences(of: s, with: "***") }
         return out
     }
 

@@ -18,10 +18,10 @@ extension DedalusProvider {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
             let snippet = String(decoding: data.prefix(200), as: UTF8.self)
+            let message = "\(method.rawValue) /\(path): the answer is not the expected document "
+                + "(\(Self.describe(decodingError: error))): \(snippet)"
             throw ProviderError(status: 200, code: "invalid_response",
-                                message: Redaction.scrub("\(method.rawValue) /\(path): the answer is not the expected "
-                                    + "document (\(Self.describe(decodingError: error))): \(snippet)",
-                                                         secrets: configuration.secrets))
+                                message: SecretRedactor.redact(message, secrets: configuration.secrets))
         }
     }
 

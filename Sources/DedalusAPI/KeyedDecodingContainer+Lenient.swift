@@ -1,3 +1,4 @@
+import ClawrunCore
 import Foundation
 
 /// Tolerant field readers for API documents: a missing, null or oddly typed optional field reads as

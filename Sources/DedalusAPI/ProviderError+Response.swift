@@ -45,13 +45,13 @@ extension ProviderError {
                   !text.isEmpty {
             message = String(text.split(separator: "\n").first ?? "").prefix(300).description
         }
-        return ProviderError(status: status, code: code, message: Redaction.scrub(message, secrets: secrets),
+        return ProviderError(status: status, code: code, message: SecretRedactor.redact(message, secrets: secrets),
                              retryable: retryable, retryAfterMs: retryAfterMs)
     }
 
     /// The error for a call whose every attempt failed in transport (refused, reset, timed out).
     static func transport(_ error: Error, method: String, url: String, attempts: Int, secrets: [String]) -> ProviderError {
-        let text = Redaction.scrub(String(describing: error), secrets: secrets)
+        let text = SecretRedactor.redact(String(describing: error), secrets: secrets)
         let timedOut = text.lowercased().contains("timeout") || text.lowercased().contains("timed out")
         return ProviderError(status: 0, code: timedOut ? "timeout" : "connection_error",
                              message: "\(method) \(url) failed after \(attempts) attempt(s): \(text)",

@@ -22,10 +22,7 @@ struct RetryPolicy: Sendable {
     /// The wait before the next attempt: `retry-after-ms`, else `retry-after` (seconds or HTTP-date)
     /// when it is more than 0 and at most 60 s; else the backoff for `retriesTaken`.
     func delay(retriesTaken: Int, headers: HTTPHeaders?, now: Date = Date()) -> Double {
-        if let hint = headers.flatMap({ RetryPolicy.serverHint($0, now: now) }), hint > 0, hint <= 60 {
-            return hint
-        }
-        return backoff.delay(attempt: retriesTaken)
+        backoff.delay(attempt: retriesTaken, hintSeconds: headers.flatMap { RetryPolicy.serverHint($0, now: now) })
     }
 
     /// The server's requested wait in seconds, if it sent one that parses.

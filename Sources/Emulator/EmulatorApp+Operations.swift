@@ -77,7 +77,8 @@ extension EmulatorApp {
     }
 
     private func document(_ e: Execution) async -> ExecutionDocument {
-        ExecutionDocument(execution: e, createdAt: await ledger.createdAt(executionId: e.id))
+        if let createdAt = e.createdAt { return ExecutionDocument(execution: e, createdAt: createdAt) }
+        return ExecutionDocument(execution: e, createdAt: await ledger.createdAt(executionId: e.id))
     }
 
     private func nonEmpty(_ cursor: String?) -> String? {

@@ -8,15 +8,15 @@ final class EmulatorApp: Sendable {
     let provider: any MachineProvider
     let apiKey: String?
     let memoryCapacityMiB: Int
-    let faults: LockedBox<FaultPlan>
-    let stats = LockedBox(EmulatorStats())
+    let faults: Locked<FaultPlan>
+    let stats = Locked(EmulatorStats())
     let idempotency = IdempotencyStore()
     let ledger = MachineLedger()
 
     init(provider: any MachineProvider, apiKey: String?, faults: FaultPlan, memoryCapacityMiB: Int) {
         self.provider = provider
         self.apiKey = apiKey
-        self.faults = LockedBox(faults)
+        self.faults = Locked(faults)
         self.memoryCapacityMiB = memoryCapacityMiB
     }
 

@@ -10,7 +10,7 @@ import NIOPosix
 /// `FaultPlan`, and counts requests and connections (`GET /__emulator/stats`).
 public final class EmulatorServer: Sendable {
     let app: EmulatorApp
-    private let state = LockedBox(ServerState())
+    private let state = Locked(ServerState())
 
     private struct ServerState {
         var channel: Channel?

@@ -17,8 +17,12 @@ actor IdempotencyStore {
         case done(hash: String, response: EmulatorResponse)
     }
 
-    private var entries: [String: Entry] = [:]
-    private var order: [String] = []
+    private var entries: [String: (entry: Entry, serial: Int)] = [:]
+    /// Keys oldest first from `head` on, with the serial they were stored under: a key forgotten (and
+    /// maybe stored again) leaves a stale item here rather than costing a search of the whole list.
+    private var order: [(key: String, serial: Int)] = []
+    private var head = 0
+    private var nextSerial = 0
     private let capacity: Int
 
     /// Makes a store that forgets its oldest keys beyond `capacity`.
@@ -26,11 +30,17 @@ actor IdempotencyStore {
 
     /// Looks a key up and, when it is new, marks it in flight.
     func begin(key: String, hash: String) -> Decision {
-        switch entries[key] {
+        switch entries[key]?.entry {
         case nil:
-            entries[key] = .inFlight(hash: hash)
-            order.append(key)
-            if order.count > capacity { entries[order.removeFirst()] = nil }
+            entries[key] = (.inFlight(hash: hash), nextSerial)
+            order.append((key, nextSerial))
+            nextSerial += 1
+            while entries.count > capacity {
+                let oldest = order[head]
+                head += 1
+                if entries[oldest.key]?.serial == oldest.serial { entries[oldest.key] = nil }
+            }
+            compactOrder()
             return .proceed
         case .inFlight(let stored):
             if stored != hash { return .reject(IdempotencyStore.reused(expected: stored, provided: hash)) }
@@ -47,10 +57,17 @@ actor IdempotencyStore {
         let code = response.status.code
         if code == 429 || code >= 500 {
             entries[key] = nil
-            order.removeAll { $0 == key }
-        } else if case .inFlight(let hash)? = entries[key] {
-            entries[key] = .done(hash: hash, response: response)
+            compactOrder()
+        } else if let stored = entries[key], case .inFlight(let hash) = stored.entry {
+            entries[key] = (.done(hash: hash, response: response), stored.serial)
         }
+    }
+
+    /// Drops used and stale items once they outnumber the live keys, so each costs O(1) amortised.
+    private func compactOrder() {
+        guard order.count > 2 * entries.count + 64 else { return }
+        order = order[head...].filter { entries[$0.key]?.serial == $0.serial }
+        head = 0
     }
 
     /// A short FNV-1a hash of a request's method, path, query and body.

@@ -11,9 +11,13 @@ struct CreateMachineRequest: Decodable {
         case vcpu, memoryMiB = "memory_mib", storageGiB = "storage_gib", autosleep
     }
 
-    /// The spec to create.
+    /// The spec to create; `MachineSpec` holds the API's defaults, so only given fields override them.
     var spec: MachineSpec {
-        MachineSpec(vcpu: vcpu ?? 1, memoryMiB: memoryMiB ?? 4096, storageGiB: storageGiB ?? 10, autosleep: autosleep)
+        var spec = MachineSpec(autosleep: autosleep)
+        if let vcpu { spec.vcpu = vcpu }
+        if let memoryMiB { spec.memoryMiB = memoryMiB }
+        if let storageGiB { spec.storageGiB = storageGiB }
+        return spec
     }
 }
 

@@ -39,7 +39,7 @@ struct MachineDocument: Encodable {
     /// An item of `GET /v1/machines`.
     static func listItem(_ m: Machine, record: MachineRecord) -> MachineDocument {
         var d = mutation(m)
-        d.createdAt = RFC3339Format.string(record.createdAt)
+        d.createdAt = RFC3339.string(record.createdAt)
         return d
     }
 
@@ -77,8 +77,8 @@ struct LifecycleStatusDocument: Encodable {
         reason = m.reason ?? (settled ? "DesiredStateReached" : "Reconciling")
         retryable = false
         revision = String(record.revision)
-        lastTransitionAt = RFC3339Format.string(record.lastTransitionAt)
-        lastProgressAt = RFC3339Format.string(record.lastProgressAt)
+        lastTransitionAt = RFC3339.string(record.lastTransitionAt)
+        lastProgressAt = RFC3339.string(record.lastProgressAt)
         memoryConfiguredMiB = max(1, m.memoryMiB)
         memoryAssignedMiB = m.phase == .running ? max(1, m.memoryMiB) : nil
         memoryResizeState = "stable"
@@ -91,6 +91,8 @@ struct ExecutionDocument: Encodable {
     struct LogCapture: Encodable {}
 
     var execution: Execution
+    /// Kept apart from `execution.createdAt` because a provider may not report one: then it is
+    /// when the emulator first saw the execution.
     var createdAt: Date
 
     private enum CodingKeys: String, CodingKey {
@@ -108,9 +110,9 @@ struct ExecutionDocument: Encodable {
         try c.encode(e.machineId, forKey: .machineId)
         try c.encode(e.status.rawValue, forKey: .status)
         try c.encodeIfPresent(e.command, forKey: .command)
-        try c.encode(RFC3339Format.string(e.createdAt ?? createdAt), forKey: .createdAt)
-        try c.encodeIfPresent(e.startedAt.map(RFC3339Format.string), forKey: .startedAt)
-        try c.encodeIfPresent(e.completedAt.map(RFC3339Format.string), forKey: .completedAt)
+        try c.encode(RFC3339.string(createdAt), forKey: .createdAt)
+        try c.encodeIfPresent(e.startedAt.map(RFC3339.string), forKey: .startedAt)
+        try c.encodeIfPresent(e.completedAt.map(RFC3339.string), forKey: .completedAt)
         try c.encodeIfPresent(e.exitCode, forKey: .exitCode)
         try c.encodeIfPresent(e.signal, forKey: .signal)
         try c.encodeIfPresent(e.errorCode, forKey: .errorCode)
@@ -160,7 +162,7 @@ struct ExecutionEventDocument: Encodable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(e.sequence, forKey: .sequence)
         try c.encode(e.kind.rawValue, forKey: .type)
-        try c.encode(RFC3339Format.string(e.at), forKey: .at)
+        try c.encode(RFC3339.string(e.at), forKey: .at)
         try c.encodeIfPresent(e.chunk, forKey: .chunk)
         try c.encodeIfPresent(e.status?.rawValue, forKey: .status)
         try c.encodeIfPresent(e.exitCode, forKey: .exitCode)

@@ -1,14 +1,12 @@
 import ClawrunCore
-import Foundation
 
 /// A provider over a fixed list of machines that counts its calls, for unit tests of the core and
 /// the host that only resolve targets (list and get); everything else is refused.
-public final class StubProvider: MachineProvider, @unchecked Sendable {
+public final class StubProvider: MachineProvider, Sendable {
     public let name = "stub"
     public let machines: [Machine]
     let pageSize: Int
-    private let lock = NSLock()
-    private var calls: [String] = []
+    private let calls = Locked<[String]>([])
 
     /// Makes a provider over these machines, listed `pageSize` at a time.
     public init(_ machines: [Machine], pageSize: Int = 3) {
@@ -26,17 +24,9 @@ public final class StubProvider: MachineProvider, @unchecked Sendable {
     }
 
     /// Every call made, in order (`get m1`, `list` for a list page).
-    public var callLog: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return calls
-    }
+    public var callLog: [String] { calls.withLock { $0 } }
 
-    private func note(_ call: String) {
-        lock.lock()
-        calls.append(call)
-        lock.unlock()
-    }
+    private func note(_ call: String) { calls.withLock { $0.append(call) } }
 
     public func get(_ id: String) async throws -> Machine {
         note("get \(id)")

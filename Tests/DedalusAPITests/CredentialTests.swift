@@ -43,15 +43,12 @@ struct CredentialTests {
         #expect(!error.description.contains(testKey))
     }
 
-    @Test func missingCredentialsNameTheVariables() {
-        #expect(throws: ClawrunError.self) { try DedalusConfiguration.fromEnvironment([:]) }
-        do {
-            _ = try DedalusConfiguration.fromEnvironment(["DEDALUS_API_KEY": ""])
-        } catch {
-            let text = "\(error)"
-            #expect(text.contains("DEDALUS_API_KEY") && text.contains("DEDALUS_X_API_KEY"))
-            #expect(!text.contains("\n"))
-        }
+    @Test(arguments: [[:], ["DEDALUS_API_KEY": ""]] as [[String: String]])
+    func missingCredentialsNameTheVariables(environment: [String: String]) throws {
+        let error = try #require(throws: ClawrunError.self) { try DedalusConfiguration.fromEnvironment(environment) }
+        let text = "\(error)"
+        #expect(text.contains("DEDALUS_API_KEY") && text.contains("DEDALUS_X_API_KEY"))
+        #expect(!text.contains("\n"))
     }
 }
 

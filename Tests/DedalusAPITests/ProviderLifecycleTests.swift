@@ -68,7 +68,7 @@ struct ProviderLifecycleTests {
         }
     }
 
-    @Test func executionPollingHonoursRetryAfterAndDeadline() async throws {
+    @Test func timedOutExecutionIsExpired() async throws {
         try await Harness.with { h in
             let m = try await h.runningMachine()
             let result = try await h.poller.run(machineId: m.id, .shell("sleep 5", timeoutMs: 100))

@@ -10,21 +10,12 @@ import FoundationNetworking
 let testKey = "dsk-test-SECRET-abc123"
 
 /// A thread-safe list, for values reported from other tasks.
-final class Collector<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [T] = []
+final class Collector<T>: Sendable {
+    private let items = Locked<[T]>([])
 
-    func append(_ item: T) {
-        lock.lock()
-        items.append(item)
-        lock.unlock()
-    }
+    func append(_ item: T) { items.withLock { $0.append(item) } }
 
-    var all: [T] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
-    }
+    var all: [T] { items.withLock { $0 } }
 }
 
 /// One emulator over a fake provider on an ephemeral port, and a `DedalusProvider` pointed at it.

@@ -1,10 +1,16 @@
 import Foundation
 
-/// RFC 3339 timestamps as the API sends them: `2026-08-05T18:27:33Z`, with 0 to 9 fractional
-/// digits (`…34.091276598Z`) and `Z` or a `±hh:mm` offset.
-enum RFC3339 {
+/// RFC 3339 timestamps as the Dedalus API reads and writes them: read with 0 to 9 fractional digits
+/// and `Z` or a `±hh:mm` offset, written in UTC with nine (`2026-08-05T18:27:34.091276598Z`).
+public enum RFC3339 {
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        return calendar
+    }()
+
     /// The date of a timestamp, or nil when the text is not one.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         let chars = Array(text.utf8)
         var i = 0
         func number(_ width: Int) -> Int? {
@@ -52,16 +58,19 @@ enum RFC3339 {
         guard i == chars.count, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
               second <= 60
         else { return nil }
-        var components = DateComponents()
-        components.year = year
-        components.month = month
-        components.day = day
-        components.hour = hour
-        components.minute = minute
-        components.second = second
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        guard let base = calendar.date(from: components) else { return nil }
+        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        guard let base = utc.date(from: components) else { return nil }
         return base.addingTimeInterval(fraction - Double(offset))
+    }
+
+    /// The timestamp of a date, in UTC with nine fractional digits.
+    public static func string(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970
+        var seconds = time_t(interval.rounded(.down))
+        let nanos = min(999_999_999, Int(((interval - Double(seconds)) * 1_000_000_000).rounded()))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), nanos)
     }
 }
