@@ -7,7 +7,8 @@ extension ProviderError {
     /// `retry_after_ms`, `details`), RFC 7807 problem+json (`title`, `detail`, `errors`), other JSON
     /// with a `message` or `error`, or plain text. Credentials in `secrets` never reach the message.
     static func fromResponse(status: Int, headers: HTTPHeaders, body: Data, secrets: [String]) -> ProviderError {
-        let hint = RetryPolicy.serverHint(headers, now: Date()).map { Int(($0 * 1000).rounded()) }
+        // Capped at a day: a huge header must not overflow, and no retry waits that long anyway.
+        let hint = RetryPolicy.serverHint(headers, now: Date()).map { Int((min(max($0, 0), 86_400) * 1000).rounded()) }
         let statusRetryable = RetryPolicy.shouldRetry(status: status, headers: headers)
         var code = "HTTP_\(status)"
         var message = HTTPResponseStatus(statusCode: status).reasonPhrase

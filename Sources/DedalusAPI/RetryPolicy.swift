@@ -27,11 +27,13 @@ struct RetryPolicy: Sendable {
 
     /// The server's requested wait in seconds, if it sent one that parses.
     static func serverHint(_ headers: HTTPHeaders, now: Date) -> Double? {
-        if let ms = headers.first(name: "retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+        // Double() also reads "inf" and "nan", which are no wait at all.
+        func finite(_ v: Double?) -> Double? { v.flatMap { $0.isFinite ? $0 : nil } }
+        if let ms = finite(headers.first(name: "retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) })) {
             return ms / 1000
         }
         guard let value = headers.first(name: "retry-after")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Double(value) { return seconds }
+        if let seconds = Double(value) { return finite(seconds) }
         return httpDate(value).map { $0.timeIntervalSince(now) }
     }
 

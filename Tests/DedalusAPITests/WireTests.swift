@@ -62,6 +62,11 @@ struct WireTests {
         headers.add(name: "retry-after", value: "2")
         let text = ProviderError.fromResponse(status: 502, headers: headers, body: Data("Bad Gateway\n<html>".utf8), secrets: [])
         #expect(text.code == "HTTP_502" && text.message == "Bad Gateway" && text.retryable && text.retryAfterMs == 2000)
+        for (value, expected) in [("inf", nil), ("nan", nil), ("1e300", 86_400_000)] as [(String, Int?)] {
+            let odd = ProviderError.fromResponse(status: 503, headers: HTTPHeaders([("retry-after", value)]), body: Data(),
+                                                 secrets: [])
+            #expect(odd.retryAfterMs == expected, "Retry-After: \(value)")
+        }
 
         let stuck = ProviderError(status: 200, code: "NoReadyHosts", message: "stuck in placement_pending")
         #expect(stuck.remedy?.contains("memory_mib") == true)
