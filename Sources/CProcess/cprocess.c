@@ -59,6 +59,10 @@ int clawrun_spawn(const char *path, char *const argv[], char *const envp[],
     if (out_fd >= 0) posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
     if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
     if (cwd != NULL) posix_spawn_file_actions_addchdir_np(&actions, cwd);
+    /* Descriptors the caller left inheritable (NIO's listening and accepted sockets, say) would
+       otherwise live on in a machine's init, which outlives the caller: `clawrun serve` could not
+       bind its port again, and a machine could take the API's sockets from its PID 1. */
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     sigfillset(&all);
     sigemptyset(&none);
     posix_spawnattr_setsigdefault(&attr, &all);

@@ -20,14 +20,18 @@ final class EmulatorApp: Sendable {
         self.memoryCapacityMiB = memoryCapacityMiB
     }
 
-    /// What to do with one request.
+    /// How long the request waits before it is handled: the fault plan's latency, none for the
+    /// admin routes.
+    func latencyMs(for request: EmulatorRequest) -> Int {
+        request.path.hasPrefix("/__emulator/") ? 0 : faults.withLock { $0.latencyMs }
+    }
+
+    /// What to do with one request, once its latency has passed.
     func respond(to request: EmulatorRequest) async -> EmulatorOutcome {
         if request.path.hasPrefix("/__emulator/") {
             if let denied = authError(request) { return .respond(denied.response) }
             return .respond(admin(request))
         }
-        let latency = faults.withLock { $0.latencyMs }
-        if latency > 0 { try? await Task.sleep(nanoseconds: UInt64(latency) * 1_000_000) }
         let matched = Route.match(method: request.method, path: request.path)
         let routeName = (try? matched.get())?.name ?? "\(request.method.rawValue) (no route)"
         stats.withLock {

@@ -44,7 +44,16 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
             let app = self.app
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let promise = context.eventLoop.makePromise(of: EmulatorOutcome.self)
-            promise.completeWithTask { await app.respond(to: request) }
+            // The latency runs on the event loop's own timer: a Task.sleep would wake on another
+            // thread and then wait again for a free thread of the cooperative pool.
+            let latency = app.latencyMs(for: request)
+            if latency > 0 {
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(latency))) {
+                    promise.completeWithTask { await app.respond(to: request) }
+                }
+            } else {
+                promise.completeWithTask { await app.respond(to: request) }
+            }
             promise.futureResult.whenSuccess { outcome in
                 let (handler, context) = bound.value
                 handler.write(outcome, keepAlive: keepAlive, context: context)

@@ -15,11 +15,15 @@ extension LocalProvider {
     func boot(_ id: String, resetRoot: Bool) async {
         guard let record = store.load(id), record.desired == .running, record.phase != .destroyed else { return }
         do {
+            var admitted = false
+            defer { if admitted { bootGate.leave() } }
             var launcher: ProcessIdentity?
             var signal: BootSignal?
             // init.pid is rewritten in place, so until the new init writes it, it names the last one.
             let previous = store.initIdentity(id)
             if sandbox.state(id) == .gone {
+                await bootGate.enter()
+                admitted = true
                 let tools = try HostSupport.tools()
                 try store.update(id) { $0.transition(to: .starting, reason: "Starting") }
                 if resetRoot { try store.resetRoot(id) }

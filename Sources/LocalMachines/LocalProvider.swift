@@ -26,6 +26,8 @@ public final class LocalProvider: MachineProvider {
     let store: MachineStore
     let sandbox: Sandbox
     let lifecycle = Lifecycle()
+    /// Two boots per core: enough to keep the cores busy while a boot waits on the kernel.
+    let bootGate = BootGate(width: 2 * ProcessInfo.processInfo.activeProcessorCount)
     let reactor: ProcessReactor
     let runs = Locked(ExecutionTable())
 
@@ -60,7 +62,7 @@ public final class LocalProvider: MachineProvider {
             network: network == "none" ? nil : network, createdAt: now, desired: .running, phase: .accepted,
             reason: "Accepted", lastError: nil, transitionAt: now, memoryEnforced: MemoryLimit.isAvailable)
         try store.create(record)
-        await lifecycle.enqueue(record.id) { [self] in
+        lifecycle.enqueue(record.id) { [self] in
             _ = try? store.update(record.id) { $0.transition(to: .placementPending, reason: "Placing") }
             await boot(record.id, resetRoot: false)
         }
@@ -100,7 +102,7 @@ public final class LocalProvider: MachineProvider {
             $0.desired = .destroyed
             $0.transition(to: .destroying, reason: "DestroyRequested")
         }) else { throw ProviderError.machineNotFound(id) }
-        await lifecycle.enqueue(id) { [self] in await stop(id, then: .destroyed) }
+        lifecycle.enqueue(id) { [self] in await stop(id, then: .destroyed) }
         return updated.machine(phase: .destroying, reason: updated.reason)
     }
 
@@ -111,7 +113,7 @@ public final class LocalProvider: MachineProvider {
             $0.desired = .sleeping
             $0.transition(to: .stopping, reason: "SleepRequested")
         }) else { throw ProviderError.machineNotFound(id) }
-        await lifecycle.enqueue(id) { [self] in await stop(id, then: .sleeping) }
+        lifecycle.enqueue(id) { [self] in await stop(id, then: .sleeping) }
         return updated.machine(phase: .stopping, reason: updated.reason)
     }
 
@@ -131,7 +133,7 @@ public final class LocalProvider: MachineProvider {
             $0.transition(to: .starting, reason: "RebootRequested")
         }) else { throw ProviderError.machineNotFound(id) }
         // Files, the upper layer included, are kept: `force` has nothing more to give up locally.
-        await lifecycle.enqueue(id) { [self] in
+        lifecycle.enqueue(id) { [self] in
             await stop(id, then: .rebooting)
             await boot(id, resetRoot: false)
         }
@@ -155,7 +157,7 @@ public final class LocalProvider: MachineProvider {
     /// The machine as reported now, and the init identity that report read (an execution
     /// enters through it, without reading init.pid again).
     func observeWithInit(_ record: MachineRecord) async -> (machine: Machine, initIdentity: ProcessIdentity?) {
-        let busy = await lifecycle.isBusy(record.id)
+        let busy = lifecycle.isBusy(record.id)
         let identity = record.phase == .destroyed ? nil : store.initIdentity(record.id)
         let (phase, reason) = MachineStatus.observe(record, sandbox: sandbox.state(of: identity, record.id), busy: busy)
         return (record.machine(phase: phase, reason: reason), identity)
@@ -169,7 +171,7 @@ public final class LocalProvider: MachineProvider {
             $0.desired = .running
             if !alreadyRunning { $0.transition(to: .starting, reason: "WakeRequested") }
         }) else { throw ProviderError.machineNotFound(id) }
-        await lifecycle.enqueue(id) { [self] in await boot(id, resetRoot: true) }
+        lifecycle.enqueue(id) { [self] in await boot(id, resetRoot: true) }
         return updated.machine(phase: updated.phase, reason: updated.reason)
     }
 

@@ -262,6 +262,7 @@ int main(int argc, char **argv) {
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
+        if (null > 2) close(null);
     }
     reap_forever();
 }

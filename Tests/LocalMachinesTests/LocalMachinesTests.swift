@@ -178,6 +178,20 @@ struct LocalMachinesTests {
         }
     }
 
+    @Test("a machine's init holds none of the descriptors of the process that booted it")
+    func initInheritsNoDescriptors() async throws {
+        // Left inheritable on purpose, as NIO leaves its sockets: `clawrun serve`'s listening
+        // socket used to live on in every machine's PID 1.
+        let inheritable = open("/dev/null", O_RDONLY)
+        #expect(inheritable > 2)
+        defer { close(inheritable) }
+        try await TestHome.with { t in
+            let m = try await t.running()
+            let fds = try await t.sh(m.id, "ls /proc/1/fd")
+            #expect(fds.output.stdout == "0\n1\n2\n")
+        }
+    }
+
     @Test("reboot ends processes and keeps files, the root's included")
     func rebootKeepsFiles() async throws {
         try await TestHome.with { t in
