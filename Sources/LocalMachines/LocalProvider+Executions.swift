@@ -28,10 +28,12 @@ extension LocalProvider {
                        message: "machine \(machineId) failed to start (\(record.lastError ?? "no detail")): "
                            + "delete it and create a new one")
         case .running:
-            await launch(run, request, record, target: identity)
+            return await launch(run, request, record, target: identity)
         default:
             if asleep.contains(machine.phase) { _ = try await requestWake(machineId) }
+            let created = run.execution
             Task { await launchWhenRunning(run, request, machineId: machineId) }
+            return created
         }
         return run.execution
     }
@@ -107,7 +109,8 @@ extension LocalProvider {
             switch machine.phase {
             case .running:
                 run.move(to: .queued)
-                return await launch(run, request, record, target: identity)
+                await launch(run, request, record, target: identity)
+                return
             case .destroying, .destroyed:
                 return run.refuse(code: "machine_not_found",
                                   message: "machine \(machineId) no longer exists: it was destroyed")
@@ -131,26 +134,37 @@ extension LocalProvider {
     }
 
     /// Starts the command in the running machine, through the init `target` seen running, and
-    /// hands it to the reactor.
+    /// hands it to the reactor. Returns the execution as it was created: `running`, or `failed`
+    /// when it could not start. Like Dedalus's answer (`queued`), it never already holds the
+    /// command's end, which a quick command could otherwise reach before the answer is written.
+    @discardableResult
     private func launch(_ run: ExecutionRun, _ request: ExecRequest, _ record: MachineRecord,
-                        target: ProcessIdentity?) async {
-        guard !run.execution.status.isTerminal else { return }
+                        target: ProcessIdentity?) async -> Execution {
+        guard !run.execution.status.isTerminal else { return run.execution }
         let notRunning = "machine \(record.id) is not running"
         // Whether the init still is this one is checked where the command enters it.
         guard let target else {
-            return run.refuse(code: "machine_not_routable", message: notRunning)
+            run.refuse(code: "machine_not_routable", message: notRunning)
+            return run.execution
         }
         do {
             let cgroup = record.memoryEnforced ? MemoryLimit.directory(machineID: record.id) : nil
             guard let command = try ExecLauncher.launch(request, target: target,
                                                         userNamespace: HostSupport.needsUserNamespace, cgroup: cgroup)
-            else { return run.refuse(code: "machine_not_routable", message: notRunning) }
+            else {
+                run.refuse(code: "machine_not_routable", message: notRunning)
+                return run.execution
+            }
             run.move(to: .running, pid: command.pid)
+            // Taken before the reactor watches the command, so before it can have ended.
+            let created = run.execution
             let deadline = request.timeoutMs.map { monotonicNow() + Double($0) / 1000 }
             try reactor.watch(pid: command.pid, stdout: command.stdout, stderr: command.stderr, deadline: deadline,
                               sink: run)
+            return created
         } catch {
             run.refuse(code: "execution_runner_prepare_failed", message: "\(error)")
+            return run.execution
         }
     }
 }

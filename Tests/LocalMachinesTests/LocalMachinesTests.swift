@@ -178,6 +178,19 @@ struct LocalMachinesTests {
         }
     }
 
+    @Test("an execution is answered as created (running), never already ended, however quick its command")
+    func createdAnswerIsASnapshot() async throws {
+        try await TestHome.with { t in
+            let m = try await t.running()
+            for _ in 0..<30 {
+                let created = try await t.provider.startExecution(machineId: m.id, .shell("true"))
+                #expect(created.status == .running)
+                let (done, _) = try await t.poller.waitExecution(machineId: m.id, execution: created, timeout: 60)
+                #expect(done.status == .succeeded)
+            }
+        }
+    }
+
     @Test("a machine's init holds none of the descriptors of the process that booted it")
     func initInheritsNoDescriptors() async throws {
         // Left inheritable on purpose, as NIO leaves its sockets: `clawrun serve`'s listening

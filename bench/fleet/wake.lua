@@ -1,6 +1,7 @@
 -- The shape of wake-recover, per machine: wake it if asleep, wait until it runs, exec one
--- command. The first target is recovered alone to time one machine; the others then go through
--- `parallel` at the run's --parallel limit. Returns both times for bench/fleet.sh.
+-- command. The first `alone` targets (--set alone=N, 5 by default) are recovered one at a time,
+-- and one machine's time is the median of theirs; the other targets then go through `parallel`
+-- at the run's --parallel limit. Returns both times for bench/fleet.sh.
 local function recover(m)
   step("recover", function()
     local fresh = machine.get(m.id)
@@ -14,13 +15,19 @@ local function recover(m)
 end
 
 local all = targets()
-local started = now()
-recover(all[1])
-local one = now() - started
+local alone = tonumber(args.alone) or 5
+local times = {}
+for i = 1, alone do
+  local started = now()
+  recover(all[i])
+  times[i] = now() - started
+end
+table.sort(times)
+local one = times[(alone + 1) // 2]
 
 local fleet = {}
-for i = 2, #all do fleet[#fleet + 1] = all[i] end
-started = now()
+for i = alone + 1, #all do fleet[#fleet + 1] = all[i] end
+local started = now()
 local _, summary = parallel(fleet, recover)
 if summary.failed > 0 then error(summary.failed .. " machines failed", 0) end
 return {one = one, fleet = now() - started, count = #fleet}
