@@ -1,9 +1,8 @@
 import ClawrunCore
-import Foundation
 
 /// Admits a few sandbox boots at a time, first come first served. Boots are CPU work (new
 /// namespaces, an overlay mount); fifty sharing two cores all finish late together, while taken a
-/// few at a time the first are ready after one boot's time and the average wait halves.
+/// few at a time the first are ready after one boot's time and the average wait is about half.
 final class BootGate: Sendable {
     private struct Slots {
         var free: Int

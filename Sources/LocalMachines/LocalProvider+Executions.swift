@@ -12,7 +12,7 @@ extension LocalProvider {
         if let timeout = request.timeoutMs, timeout <= 0 {
             throw ClawrunError.invalidArgument("timeout_ms must be a positive number of milliseconds, got \(timeout)")
         }
-        let (machine, identity) = await observeWithInit(record)
+        let (machine, identity) = observeWithInit(record)
         let asleep: Set<Phase> = [.sleeping, .stopping]
         let id = Identifiers.executionID()
         let run = ExecutionRun(Execution(id: id, machineId: machineId,
@@ -105,7 +105,7 @@ extension LocalProvider {
             guard let record = store.load(machineId) else {
                 return run.refuse(code: "machine_not_found", message: "machine \(machineId) no longer exists")
             }
-            let (machine, identity) = await observeWithInit(record)
+            let (machine, identity) = observeWithInit(record)
             switch machine.phase {
             case .running:
                 run.move(to: .queued)

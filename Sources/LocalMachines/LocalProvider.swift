@@ -72,7 +72,7 @@ public final class LocalProvider: MachineProvider {
     /// The machine as it is now, derived from its state file and its init's liveness; 404 for an unknown id.
     public func get(_ id: String) async throws -> Machine {
         guard let record = store.load(id) else { throw ProviderError.machineNotFound(id) }
-        return await observe(record)
+        return observe(record)
     }
 
     /// Machines oldest first, destroyed ones left out; the cursor is the last id of the previous page.
@@ -83,7 +83,7 @@ public final class LocalProvider: MachineProvider {
         var more = false
         for id in store.ids() where cursor.map({ $0.isEmpty || id > $0 }) ?? true {
             guard let record = store.load(id) else { continue }
-            let machine = await observe(record)
+            let machine = observe(record)
             if machine.phase == .destroyed { continue }
             if items.count == size {
                 more = true
@@ -97,7 +97,7 @@ public final class LocalProvider: MachineProvider {
     /// Starts destroying the machine: every process and file of it goes, leaving a tombstone.
     public func delete(_ id: String) async throws -> Machine {
         guard let record = store.load(id) else { throw ProviderError.machineNotFound(id) }
-        if record.desired == .destroyed { return await observe(record) }
+        if record.desired == .destroyed { return observe(record) }
         guard let updated = try store.update(id, {
             $0.desired = .destroyed
             $0.transition(to: .destroying, reason: "DestroyRequested")
@@ -150,13 +150,13 @@ public final class LocalProvider: MachineProvider {
     }
 
     /// The machine as reported now.
-    func observe(_ record: MachineRecord) async -> Machine {
-        await observeWithInit(record).machine
+    func observe(_ record: MachineRecord) -> Machine {
+        observeWithInit(record).machine
     }
 
     /// The machine as reported now, and the init identity that report read (an execution
     /// enters through it, without reading init.pid again).
-    func observeWithInit(_ record: MachineRecord) async -> (machine: Machine, initIdentity: ProcessIdentity?) {
+    func observeWithInit(_ record: MachineRecord) -> (machine: Machine, initIdentity: ProcessIdentity?) {
         let busy = lifecycle.isBusy(record.id)
         let identity = record.phase == .destroyed ? nil : store.initIdentity(record.id)
         let (phase, reason) = MachineStatus.observe(record, sandbox: sandbox.state(of: identity, record.id), busy: busy)

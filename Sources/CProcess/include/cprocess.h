@@ -9,7 +9,8 @@ int clawrun_pidfd_open(pid_t pid);
 
 /* Spawns `path` with `argv`/`envp` in a new session (so its whole process group can be killed),
    signals reset to default, the three descriptors dup'ed onto 0, 1, 2 (-1 leaves one unchanged),
-   every other descriptor closed, and `cwd` as working directory when not NULL. Returns 0 and sets *pid, or an errno value. */
+   every other descriptor closed, and `cwd` as working directory when not NULL. Returns 0 and
+   sets *pid, or an errno value. */
 int clawrun_spawn(const char *path, char *const argv[], char *const envp[],
                   int in_fd, int out_fd, int err_fd, const char *cwd, pid_t *pid);
 
