@@ -75,7 +75,7 @@ let package = Package(
         .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore"], path: "Tests/ClawrunTestSupport"),
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),
-        .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore"]),
+        .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore", "CProcess"]),
         .testTarget(
             name: "DedalusAPITests",
             dependencies: ["DedalusAPI", "Emulator", "ClawrunCore"],

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -309,5 +311,20 @@ out:
     for (int i = 0; i < s.ns_count; i++) close(s.ns[i]);
     if (s.root_fd >= 0) close(s.root_fd);
     close(dir);
+    return rc;
+}
+
+int clawrun_mark_top_directory(const char *path) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    /* The kernel reads and writes an int here, whatever the ioctl's declared size. */
+    int flags = 0, rc = 0;
+    if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0) {
+        rc = errno;
+    } else if (!(flags & FS_TOPDIR_FL)) {
+        flags |= FS_TOPDIR_FL;
+        if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0) rc = errno;
+    }
+    close(fd);
     return rc;
 }

@@ -28,6 +28,21 @@ struct LocalMachinesLifecycleTests {
         }
     }
 
+    @Test("machines/ is marked a top directory, so that ext4 gives each machine's folder a block group of its own",
+          .enabled(if: TestHome.temporaryFilesystemTakesTopDirectories))
+    func machinesFolderIsTopDirectory() async throws {
+        try await TestHome.with { t in
+            _ = try await t.provider.create(MachineSpec(memoryMiB: 256))
+            let fd = open(t.url.appendingPathComponent("machines").path, O_RDONLY | O_DIRECTORY)
+            #expect(fd >= 0)
+            defer { close(fd) }
+            // FS_IOC_GETFLAGS (_IOR('f', 1, long)) and FS_TOPDIR_FL, from linux/fs.h.
+            var flags: Int32 = 0
+            #expect(ioctl(fd, 0x8008_6601, &flags) == 0)
+            #expect(flags & 0x0002_0000 != 0)
+        }
+    }
+
     @Test("bad input is refused with the value named, leaving nothing behind")
     func badInput() async throws {
         try await TestHome.with { t in

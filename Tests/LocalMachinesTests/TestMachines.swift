@@ -1,3 +1,4 @@
+import CProcess
 import ClawrunCore
 import Foundation
 @testable import LocalMachines
@@ -23,6 +24,15 @@ struct TestHome {
         await provider.shutdown()
         try? FileManager.default.removeItem(at: url)
         if let failure { throw failure }
+    }
+
+    /// Whether the filesystem of temporary folders takes the top-directory flag (ext2/3/4 do).
+    static var temporaryFilesystemTakesTopDirectories: Bool {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clawrun-topdir-\(UUID().uuidString)")
+        guard (try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: false)) != nil
+        else { return false }
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        return clawrun_mark_top_directory(scratch.path) == 0
     }
 
     /// Creates a machine and waits until it runs.

@@ -1,4 +1,5 @@
-/* Linux process primitives that Swift cannot call directly (variadic syscalls, spawn flags). */
+/* Linux process and file primitives that Swift cannot call directly (variadic syscalls and
+   ioctls, spawn flags). */
 #ifndef CLAWRUN_CPROCESS_H
 #define CLAWRUN_CPROCESS_H
 
@@ -48,5 +49,10 @@ int clawrun_memfd(const char *name);
 int clawrun_machine_spawn(pid_t init_pid, unsigned long long init_start, int enter_user, int cgroup_fd,
                           char *const argv[], char *const envp[], const char *cwd,
                           int in_fd, int out_fd, int err_fd, pid_t *pid);
+
+/* Marks the directory at `path` as the top of a hierarchy (`chattr +T`): ext2/3/4 then spread its
+   subdirectories over block groups, as they do the root's. Returns 0, or an errno value (ENOTTY
+   or EOPNOTSUPP on filesystems without the flag). */
+int clawrun_mark_top_directory(const char *path);
 
 #endif
