@@ -34,7 +34,12 @@ enum Identifiers {
     /// Whether `id` has the machine id shape; anything else is unknown without touching the disk,
     /// which also keeps ids like `../x` from naming paths.
     static func isMachineID(_ id: String) -> Bool {
-        guard id.hasPrefix("dm-"), id.count == 39 else { return false }
-        return id.dropFirst(3).allSatisfy { $0 == "-" || $0.isHexDigit && !$0.isUppercase }
+        // Bytes, not Characters: this runs on every request, and Unicode properties cost.
+        let bytes = id.utf8
+        guard bytes.count == 39, bytes.starts(with: "dm-".utf8) else { return false }
+        return bytes.dropFirst(3).allSatisfy { b in
+            b == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b)
+                || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b)
+        }
     }
 }
