@@ -182,11 +182,20 @@ struct LocalMachinesTests {
     func createdAnswerIsASnapshot() async throws {
         try await TestHome.with { t in
             let m = try await t.running()
-            for _ in 0..<30 {
-                let created = try await t.provider.startExecution(machineId: m.id, .shell("true"))
-                #expect(created.status == .running)
-                let (done, _) = try await t.poller.waitExecution(machineId: m.id, execution: created, timeout: 60)
-                #expect(done.status == .succeeded)
+            // Many at once, so that the provider's threads are often taken off the CPU between
+            // starting a command and answering, which is when an old answer could see its end.
+            for _ in 0..<5 {
+                let created = try await withThrowingTaskGroup(of: Execution.self) { group in
+                    for _ in 0..<40 {
+                        group.addTask { try await t.provider.startExecution(machineId: m.id, .shell("true")) }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(created.allSatisfy { $0.status == .running })
+                for execution in created {
+                    let (done, _) = try await t.poller.waitExecution(machineId: m.id, execution: execution, timeout: 60)
+                    #expect(done.status == .succeeded)
+                }
             }
         }
     }
