@@ -8,7 +8,9 @@ public final class GatewayState {
     public let paths: StatePaths
     public let environment: [String: String]
     public let sessions = SessionStore()
-    public let startedAtMs = Clock.monotonicMs()
+    /// When the listener last started: a restart resets it, as `serverStartedAt` in
+    /// `src/gateway/server.impl.ts` is taken anew by each in-process restart (`/readyz` `uptimeMs`).
+    public private(set) var startedAtMs = Clock.monotonicMs()
     /// `OPENCLAW_SIM_DELAY_MS`: how long the echo agent "thinks".
     public let replyDelayMs: Int64
     /// The OpenClaw release whose behaviour the gateway imitates (`OPENCLAW_SIM_VERSION`).
@@ -25,9 +27,10 @@ public final class GatewayState {
         self.version = SimulatorVersion.selected(environment)
     }
 
-    /// Replaces the settings (restart or hot reload).
-    public func apply(_ settings: GatewaySettings) {
+    /// Replaces the settings (restart or hot reload); a restart also restarts the uptime.
+    public func apply(_ settings: GatewaySettings, restarted: Bool = false) {
         self.settings = settings
+        if restarted { startedAtMs = Clock.monotonicMs() }
     }
 
     /// Runs the agent for one message with the current config (`EchoAgent.run`).
