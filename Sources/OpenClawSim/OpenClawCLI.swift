@@ -13,6 +13,7 @@
 public enum OpenClawCLI {
     /// Runs the CLI for `arguments` (argv including argv[0]) and returns the exit status.
     public static func run(arguments: [String], environment: [String: String]) -> ExitCode {
+        let environment = DotEnv.merged(environment)
         var args = Array(arguments.dropFirst())
         // Root options that do not change what the simulator does.
         while let first = args.first, ["--no-color", "--dev"].contains(first) || first == "--profile" {

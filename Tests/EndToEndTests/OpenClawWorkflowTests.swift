@@ -254,6 +254,59 @@ import Testing
     }
 }
 
+/// What a newer gateway answers, told apart by `chat`, and the config write that waits for the
+/// gateway's restart. The machine's simulator imitates the newer release through the state
+/// directory's `.env` (`OPENCLAW_SIM_VERSION`; the real CLI loads that file: src/cli/dotenv.ts).
+@Suite(.serialized) struct OpenClawNewerGatewayTests {
+    @Test func chatTellsErrorsApartAndAConfigWriteWaitsForTheRestart() throws {
+        let clawrun = Clawrun(llmKey: nil)
+        defer { clawrun.cleanup() }
+        let (id, _) = try clawrun.deploy(["--set", "greet=false", "--set", "base_url=http://127.0.0.1:11434/v1"])
+        let restart = try clawrun.script("newer", """
+            local m = targets()[1]
+            exec(m, "echo OPENCLAW_SIM_VERSION=2026.8.22 > /home/machine/.openclaw/.env && pkill -f '^openclaw-gateway' && " ..
+                    "for i in $(seq 200); do kill -0 $(cat /home/machine/.openclaw/gateway.pid) 2>/dev/null || break; sleep 0.02; done")
+            """)
+        #expect(try clawrun([restart, "--machine", id]).status == 0)
+        let recover = try clawrun.workflow("wake-recover", ["--machine", id])
+        #expect(recover.status == 0, "\(recover.stderr)")
+        #expect(recover.stderr.contains("Echo: Are you back?"))
+        let probe = try clawrun([try clawrun.script("probe", """
+            local m = targets()[1]
+            local function err(...) local ok, e = pcall(...) return ok and "no error" or tostring(e) end
+            local out = {
+              version = openclaw.run(m, {"--version"}),
+              provider401 = err(chat, m, "x", {backend_model = "openai/gpt-5.4"}),
+              streamed = err(chat, m, "x", {backend_model = "openai/gpt-5.4", stream = true}),
+              notFound = err(chat, m, "x", {backend_model = "local/no-such-model"}),
+              wrongToken = openclaw.models(m, {token = "not-the-token"}),
+            }
+            -- One write of a new token, waiting for the restart: the very next request sees it.
+            local tok = token.generate()
+            local n, restarted = openclaw.config_patch(m, {{"gateway.auth.token", tok}}, {wait = true})
+            out.changed, out.restarted = n, restarted
+            out.firstTry = openclaw.models(m, {token = tok}).status
+            token.save(m, tok)
+            return out
+            """), "--machine", id, "--json"])
+        #expect(probe.status == 0, "\(probe.stderr)")
+        let value = try #require(probe.value)
+        #expect(value["version"]?.stringValue == "OpenClaw 2026.8.22 (clawrun simulator)")
+        #expect(value["provider401"]?.stringValue?.contains("HTTP 401 authentication_error") == true)
+        #expect(value["provider401"]?.stringValue?.contains("no valid API key for the provider of its model") == true)
+        #expect(value["streamed"]?.stringValue?.contains("streamed an error (authentication_error") == true)
+        #expect(value["notFound"]?.stringValue?.contains("the model was not found") == true)
+        #expect(value["notFound"]?.stringValue?.contains("HTTP 404 invalid_request_error") == true)
+        #expect(value["wrongToken"]?["status"]?.intValue == 401)
+        #expect(value["wrongToken"]?["error_type"]?.stringValue == "unauthorized")
+        #expect(value["changed"]?.intValue == 1)
+        #expect(value["restarted"]?.boolValue == true)
+        #expect(value["firstTry"]?.intValue == 200)
+        let chat = try clawrun.workflow("chat", ["--machine", id, "--set", "message=after"])
+        #expect(chat.value?["replies"]?[0]?["reply"]?.stringValue == "Echo: after")
+    }
+}
+
 /// deploy, wake-recover, rotate-token and load-test on a local machine in the three situations a
 /// real gateway meets: no LLM key, an offline custom provider (`models.providers`, loopback
 /// `baseUrl`: src/agents/model-auth.ts `resolveSyntheticLocalProviderAuth`), and a key for a
