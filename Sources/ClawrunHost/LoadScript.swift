@@ -32,9 +32,11 @@ enum LoadScript {
                 per=$(( ($1 + C - 1) / C )) left=$1
                 for i in $(seq "$C"); do
                     k=$(( left < per ? left : per )); left=$(( left - k ))
-                    [ "$k" -gt 0 ] && curl -s -K "$cfg.$i" -o /dev/null "$URL#[1-$k]" >> "$out" 2>/dev/null &
+                    # A file each: lines of several curls appending to one file could interleave.
+                    [ "$k" -gt 0 ] && curl -s -K "$cfg.$i" -o /dev/null "$URL#[1-$k]" > "$out.$i" 2>/dev/null &
                 done
                 wait
+                for i in $(seq "$C"); do [ -f "$out.$i" ] && cat "$out.$i" >> "$out"; rm -f "$out.$i"; done
             elif [ "$par" = 1 ]; then
                 curl -s --parallel --parallel-immediate --parallel-max "$C" -K "$cfg" -o /dev/null "$URL#[1-$1]" >> "$out" 2>/dev/null
             else
