@@ -211,7 +211,8 @@ function M.configure(m, opts)
       end
       if not keep and #found > 0 then model = M.key_models[found[1]] end
     end
-    if model and (model ~= M.model_of(cfg) or (opts.model and lookup(cfg, "agents.defaults.model") == nil)) then
+    -- Written even when it is OpenClaw's default, so the config says which model the key serves.
+    if model and (model ~= M.model_of(cfg) or lookup(cfg, "agents.defaults.model") == nil) then
       want[#want + 1] = {"agents.defaults.model.primary", model}
     end
     -- Keep the gateway's token (deploy never rotates); record it when this home lacks it.

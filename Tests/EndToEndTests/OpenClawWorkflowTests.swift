@@ -11,6 +11,9 @@ import Testing
         let (id, deploy) = try clawrun.deploy()
         #expect(deploy.stderr.contains("Echo: Hello! What are you?"))
         #expect(deploy.stderr.contains("Echo: What can you do for me?"))
+        // The key passed in picks its provider's model, and every change goes in one write.
+        #expect(deploy.stderr.contains("config value(s) in one write (model openai/gpt-5.4)"))
+        #expect(deploy.stderr.contains("token accepted"))
         let token = try #require(clawrun.recordedToken(id))
         let attributes = try FileManager.default.attributesOfItem(atPath: clawrun.home.appendingPathComponent("tokens/\(id)").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
