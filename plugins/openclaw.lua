@@ -2,34 +2,56 @@
 -- seed guide; every step is idempotent (it reads what is there and changes only what differs).
 --   oc.install(m, opts)       simulator link on local machines, else Node.js + npm openclaw (opts.install = "npm" forces npm)
 --   oc.ensure_node(m)         reinstalls Node.js after a wake (the root filesystem resets; npm installs only)
---   oc.configure(m, opts)     gateway.mode, LLM keys from the caller's environment, chat endpoint, token auth
---   oc.start(m, opts)         start script, launch unless running, wait for /healthz
---   oc.check(m, opts)         port listening, HTTP 200 on /, health RPC
---   oc.greet(m, messages)     chats and logs the replies
+--   oc.configure(m, opts)     gateway.mode, LLM keys from the caller's environment, the model that matches
+--                             them (or opts.model; opts.base_url: a custom OpenAI-compatible provider), chat
+--                             endpoint, token auth: all in one write, then waits for the gateway's restart
+--   oc.start(m, opts)         start script (records the gateway's PID), launch unless running, wait for /healthz
+--   oc.check(m, opts)         port listening, HTTP 200 on /, health RPC, the token on GET /v1/models
+--   oc.greet(m, messages)     chats and logs the replies; a chat that fails for lack of an LLM key is reported
+--                             with its real cause, not raised
+--   oc.key_problem(cfg)       why the configured model cannot answer (its provider has no key), or nil
+-- Every command names its program by absolute path or is a /bin/bash -c line: the Executions API runs
+-- argv with execve(2), without a PATH search.
 local M = {}
 
 M.port = 18789
 M.start_script = "/home/machine/start-gateway.sh"
 M.log_file = "/home/machine/.openclaw/gateway.log"
--- LLM provider keys handed to the gateway when the caller's environment has them.
+M.pid_file = "/home/machine/.openclaw/gateway.pid"
+M.cli = "/home/machine/.npm-global/bin/openclaw"
+M.sim = "/run/clawrun/openclaw-sim"
+-- LLM provider keys handed to the gateway when the caller's environment has them, in the order a
+-- model is chosen from them, with the model each one serves (the providers' onboarding defaults).
 M.llm_keys = {"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENROUTER_API_KEY"}
+M.key_models = {
+  ANTHROPIC_API_KEY = "anthropic/claude-sonnet-4-6", OPENAI_API_KEY = "openai/gpt-5.4",
+  GEMINI_API_KEY = "google/gemini-3.1-pro-preview", GOOGLE_API_KEY = "google/gemini-3.1-pro-preview",
+  OPENROUTER_API_KEY = "openrouter/auto",
+}
+-- The model when agents.defaults.model is unset (src/agents/defaults.ts).
+M.default_model = "openai/gpt-5.4"
+-- The env variables that hold a key for a provider (src/agents/model-auth-env.ts); others: <P>_API_KEY.
+M.provider_keys = {
+  anthropic = {"ANTHROPIC_API_KEY", "ANTHROPIC_OAUTH_TOKEN"}, openai = {"OPENAI_API_KEY"},
+  google = {"GEMINI_API_KEY", "GOOGLE_API_KEY"}, openrouter = {"OPENROUTER_API_KEY"},
+}
 M.dirs = {"/home/machine/.npm-global/bin", "/home/machine/.npm-cache", "/home/machine/.tmp",
           "/home/machine/.openclaw", "/home/machine/.compile-cache"}
 
 local function sh(m, line, opts)
   opts = opts or {}
   local o = {check = opts.check, timeout = opts.timeout, stdin = opts.stdin, env = opts.env}
-  return exec(m, {"bash", "-c", line, "clawrun", table.unpack(opts.args or {})}, o)
+  return exec(m, {"/bin/bash", "-c", line, "clawrun", table.unpack(opts.args or {})}, o)
 end
 
 -- Whether the machine is a clawrun local machine with the OpenClaw simulator mounted.
 function M.is_local(m)
-  local _, res = exec(m, {"test", "-x", "/run/clawrun/openclaw-sim"}, {check = false})
+  local _, res = exec(m, {"/usr/bin/test", "-x", M.sim}, {check = false})
   return res.exit_code == 0
 end
 
 function M.installed_version(m)
-  local out, res = exec(m, {"bash", "-c", "command -v openclaw >/dev/null && openclaw --version"},
+  local out, res = exec(m, {"/bin/bash", "-c", '[ -x "$1" ] && "$1" --version', "clawrun", M.cli},
                         {env = openclaw.env, check = false})
   if res.exit_code == 0 then return out end
   return nil
@@ -66,7 +88,7 @@ function M.install(m, opts)
       return version
     end
     if opts.install ~= "npm" and M.is_local(m) then
-      exec(m, {"ln", "-sfn", "/run/clawrun/openclaw-sim", "/home/machine/.npm-global/bin/openclaw"})
+      exec(m, {"/bin/ln", "-sfn", M.sim, M.cli})
       log.info("linked the OpenClaw simulator (local machine; --set install=npm installs the real package)")
     else
       if not node_ok(m) then install_node(m) end
@@ -94,6 +116,62 @@ local function lookup(cfg, path)
 end
 M.lookup = lookup
 
+-- The provider of a `provider/model` reference (a bare id is OpenAI's).
+local function provider_of(model)
+  return model:match("^([^/]+)/") or "openai"
+end
+
+-- The default agent's model in a decoded config: a string or {primary = ...}; the default when unset.
+function M.model_of(cfg)
+  local v = lookup(cfg, "agents.defaults.model")
+  if type(v) == "table" then v = v.primary end
+  if type(v) == "string" and v ~= "" then return v end
+  return M.default_model
+end
+
+function M.keys_for(provider)
+  return M.provider_keys[provider] or {provider:upper():gsub("-", "_") .. "_API_KEY"}
+end
+
+local function is_local_url(url)
+  local host = tostring(url or ""):match("^%a[%w+.-]*://([^/?#]+)")
+  if not host then return false end
+  host = host:gsub("^.*@", ""):lower()
+  if host:sub(1, 1) ~= "[" then host = host:gsub(":%d*$", "") else host = host:match("^%[.-%]") or host end
+  return host == "localhost" or host == "127.0.0.1" or host == "0.0.0.0" or host == "[::1]"
+end
+
+-- Why the configured model cannot answer, or nil: the gateway finds a key only for the provider of
+-- its model (src/agents/model-auth.ts): an env key of that provider (clawrun passes them in
+-- env.vars), a models.providers entry with an apiKey, or one whose baseUrl is loopback (no key needed).
+function M.key_problem(cfg)
+  local model = M.model_of(cfg)
+  local provider = provider_of(model)
+  local custom = lookup(cfg, "models.providers." .. provider)
+  if type(custom) == "table" then
+    if custom.apiKey or is_local_url(custom.baseUrl) then return nil end
+  end
+  local vars = lookup(cfg, "env.vars") or {}
+  local wanted = M.keys_for(provider)
+  for _, name in ipairs(wanted) do if vars[name] and vars[name] ~= "" then return nil end end
+  local have = {}
+  for name in pairs(vars) do if tostring(name):match("_API_KEY$") then have[#have + 1] = name end end
+  table.sort(have)
+  local unset = lookup(cfg, "agents.defaults.model") == nil and " (the default when agents.defaults.model is unset)" or ""
+  return string.format("the model %s%s needs %s, but the gateway has %s: export %s and run deploy again, or " ..
+    "deploy with --set model=provider/model for a key you have, or --set base_url=http://127.0.0.1:PORT/v1 " ..
+    "for a local OpenAI-compatible server", model, unset, table.concat(wanted, " or "),
+    #have > 0 and table.concat(have, ", ") or "no LLM key", wanted[1])
+end
+
+-- Whether a chat error is the agent failing for want of a usable key (a provider's 401
+-- authentication_error, or the 500 `internal error` 2026.4.12 answers for a missing key).
+function M.is_key_failure(err)
+  err = tostring(err)
+  return err:find("authentication_error", 1, true) ~= nil or err:find("HTTP 500", 1, true) ~= nil
+    or err:find("internal error", 1, true) ~= nil
+end
+
 function M.configure(m, opts)
   opts = opts or {}
   return step("configure", function()
@@ -105,17 +183,37 @@ function M.configure(m, opts)
       {"gateway.auth.mode", "token"},
     }
     if port ~= M.port or lookup(cfg, "gateway.port") then want[#want + 1] = {"gateway.port", port} end
-    local found = {}
+    local found, vars = {}, {}
     for _, name in ipairs(M.llm_keys) do
       local value = env(name)
       if value then
         want[#want + 1] = {"env.vars." .. name, value}
         found[#found + 1] = name
+        vars[name] = value
       end
     end
-    if #found == 0 and not lookup(cfg, "env.vars") then
-      log.warn("no LLM API key in the environment (" .. table.concat(M.llm_keys, ", ") .. "): the gateway will " ..
-               "answer every chat with the agent's \"No API key\" error; export one and run deploy again")
+    -- The model: --set model=, else the configured one while its provider has a key, else the
+    -- model of the first key passed in; with --set base_url= a custom OpenAI-compatible provider.
+    local model = opts.model
+    if opts.base_url and opts.base_url ~= "" then
+      model = model or "local/echo"
+      local provider, id = model:match("^([^/]+)/(.+)$")
+      if not provider then error("--set model=" .. model .. " must be provider/model with --set base_url", 0) end
+      want[#want + 1] = {"models.providers." .. provider .. ".baseUrl", opts.base_url}
+      want[#want + 1] = {"models.providers." .. provider .. ".api", "openai-completions"}
+      want[#want + 1] = {"models.providers." .. provider .. ".models", {{id = id, name = id}}}
+    elseif not model then
+      local current = M.model_of(cfg)
+      local keep = lookup(cfg, "agents.defaults.model") ~= nil
+      if keep and #found > 0 then
+        keep = false
+        for _, name in ipairs(M.keys_for(provider_of(current))) do if vars[name] then keep = true end end
+      end
+      if not keep and #found > 0 then model = M.key_models[found[1]] end
+    end
+    -- Written even when it is OpenClaw's default, so the config says which model the key serves.
+    if model and (model ~= M.model_of(cfg) or lookup(cfg, "agents.defaults.model") == nil) then
+      want[#want + 1] = {"agents.defaults.model.primary", model}
     end
     -- Keep the gateway's token (deploy never rotates); record it when this home lacks it.
     local current = lookup(cfg, "gateway.auth.token")
@@ -130,25 +228,38 @@ function M.configure(m, opts)
       tok = token.generate()
       want[#want + 1] = {"gateway.auth.token", tok}
     end
-    local n = 0
+    local changes, after = {}, cfg
     for _, kv in ipairs(want) do
-      if lookup(cfg, kv[1]) ~= kv[2] then
-        openclaw.config_set(m, kv[1], kv[2])
-        n = n + 1
+      local have = lookup(cfg, kv[1])
+      if type(kv[2]) == "table" or have ~= kv[2] then changes[#changes + 1] = kv end
+    end
+    local n = 0
+    if #changes > 0 then
+      -- One write, so a running gateway restarts once; wait for that restart before anything
+      -- probes it (a check right after a write can hit the old listener or none).
+      local running = M.gateway_pid(m) ~= nil
+      local restarted
+      n, restarted = openclaw.config_patch(m, changes, {wait = running, port = port,
+                                                        timeout = tonumber(opts.restart_timeout) or 60})
+      if n > 0 and running then
+        log.info(restarted and "the gateway restarted with the new config" or "the gateway applied the new config")
       end
+      after = openclaw.config_file(m) or cfg
     end
     if token.get(m) ~= tok then token.save(m, tok) end
-    local mode = sh(m, "stat -c %a " .. openclaw.config_path)
+    local mode = sh(m, 'stat -c %a "$1"', {args = {openclaw.config_path}})
     if mode ~= "600" then
-      exec(m, {"chmod", "600", openclaw.config_path})
+      exec(m, {"/bin/chmod", "600", openclaw.config_path})
       n = n + 1
     end
     if n > 0 then
-      log.info(string.format("set %d config value(s)", n))
+      log.info(string.format("set %d config value(s) in one write (model %s)", n, M.model_of(after)))
       changed()
     else
-      log.info("config already as wanted")
+      log.info("config already as wanted (model " .. M.model_of(after) .. ")")
     end
+    local problem = M.key_problem(after)
+    if problem then log.warn("chats will fail on " .. m.id .. ": " .. problem) end
     if args.show_token == "true" then log.info("gateway token of " .. m.id .. ": " .. tok) end
     return tok
   end)
@@ -161,21 +272,42 @@ M.script = table.concat({
   "export OPENCLAW_STATE_DIR=/home/machine/.openclaw",
   "export NODE_COMPILE_CACHE=/home/machine/.compile-cache",
   "export OPENCLAW_NO_RESPAWN=1",
+  -- The gateway's PID: exec keeps it, and so do in-place restarts (OPENCLAW_NO_RESPAWN=1); the
+  -- process title is `openclaw` until the CLI's pre-action hook runs, so it cannot say this.
+  "echo $$ > " .. M.pid_file,
   -- No --auth on the command line: it would override gateway.auth from the config across restarts
   -- and so defeat token rotation.
-  "exec openclaw gateway run > " .. M.log_file .. " 2>&1",
+  "exec " .. M.cli .. " gateway run > " .. M.log_file .. " 2>&1",
   ""}, "\n")
 
--- The pid of the running gateway, or nil. Anchored: an unanchored pattern also matches the
--- `bash -c` that runs pgrep.
+-- The pid of the running gateway, or nil: the PID the start script recorded, while that process
+-- is alive and an openclaw (or still the start script). Without a PID file (a gateway started by
+-- hand) the title is the fallback, skipping `gateway call` CLIs, which carry the same title
+-- (src/cli/program/preaction.ts).
+M.pid_check = [[
+  pid=$(cat "$1" 2>/dev/null)
+  if [ -n "$pid" ]; then
+    case "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" in
+      *openclaw*|*start-gateway*) echo "$pid"; exit 0 ;;
+    esac
+    exit 1
+  fi
+  for p in $(pgrep -f '^openclaw-gateway'); do
+    case "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" in
+      *" call "*) ;;
+      ?*) echo "$p"; exit 0 ;;
+    esac
+  done
+  exit 1]]
+
 function M.gateway_pid(m)
-  local out, res = exec(m, {"pgrep", "-f", "^openclaw-gateway"}, {check = false})
+  local out, res = sh(m, M.pid_check, {args = {M.pid_file}, check = false})
   if res.exit_code == 0 then return out:match("%d+") end
   return nil
 end
 
 function M.log_tail(m, lines)
-  local out = exec(m, {"tail", "-n", tostring(lines or 20), M.log_file}, {check = false})
+  local out = exec(m, {"/usr/bin/tail", "-n", tostring(lines or 20), M.log_file}, {check = false})
   return out
 end
 
@@ -190,11 +322,12 @@ function M.wait_healthy(m, opts)
     while [ "$SECONDS" -lt "$end" ]; do
       code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url")
       [ "$code" = 200 ] && exit 0
-      if pgrep -f '^openclaw-gateway|start-gateway[.]sh|openclaw gatewa[y] run' >/dev/null; then gone=0; else gone=$((gone + 1)); fi
+      pid=$(cat "$3" 2>/dev/null)
+      if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then gone=0; else gone=$((gone + 1)); fi
       [ "$gone" -ge 10 ] && exit 3
       sleep 0.05
     done
-    exit 2]], {args = {tostring(port), tostring(timeout)}, check = false, timeout = timeout + 30})
+    exit 2]], {args = {tostring(port), tostring(timeout), M.pid_file}, check = false, timeout = timeout + 30})
   if res.exit_code == 0 then return end
   local why = res.exit_code == 3 and "the gateway process exited"
     or ("/healthz did not answer 200 within " .. timeout .. " s")
@@ -206,9 +339,9 @@ function M.start(m, opts)
   opts = opts or {}
   local port = tonumber(opts.port) or M.port
   step("start-script", function()
-    local current = exec(m, {"cat", M.start_script}, {check = false})
+    local current = exec(m, {"/bin/cat", M.start_script}, {check = false})
     if current .. "\n" == M.script then return log.info(M.start_script .. " up to date") end
-    exec(m, {"bash", "-c", 'cat > "$1" && chmod 755 "$1"', "clawrun", M.start_script}, {stdin = M.script})
+    exec(m, {"/bin/bash", "-c", 'cat > "$1" && chmod 755 "$1"', "clawrun", M.start_script}, {stdin = M.script})
     changed()
   end)
   step("launch", function()
@@ -229,34 +362,68 @@ function M.start(m, opts)
   end)
 end
 
+-- Whether the gateway takes a token, asked with GET /v1/models: it needs the token and makes no
+-- LLM call, so a missing LLM key cannot be mistaken for a refused token. True on 200, false on the
+-- gateway's own 401 (`unauthorized`); anything else raises.
+function M.token_accepted(m, tok, opts)
+  opts = opts or {}
+  local r = openclaw.models(m, {token = tok, port = tonumber(opts.port) or M.port})
+  if r.status == 200 and r.json then return true end
+  if r.status == 401 and r.error_type ~= "authentication_error" then return false end
+  if r.status == 200 then
+    error("GET /v1/models on " .. m.id .. " answered the Control UI, not the API: enable " ..
+          "gateway.http.endpoints.chatCompletions (deploy does)", 0)
+  end
+  error(string.format("GET /v1/models on %s answered HTTP %d %s: %s", m.id, r.status, r.error_type or "",
+                      r.message or ""), 0)
+end
+
 function M.check(m, opts)
   opts = opts or {}
   local port = tonumber(opts.port) or M.port
   return step("check", function()
     local listening = sh(m, "ss -tlnH \"sport = :$1\"", {args = {tostring(port)}, check = false})
     if listening == "" then error("nothing listens on port " .. port .. " inside " .. m.id, 0) end
-    local code = exec(m, {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:" .. port .. "/"},
-                      {check = false})
+    local code = exec(m, {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                          "http://127.0.0.1:" .. port .. "/"}, {check = false})
     if code ~= "200" then error("GET / on the gateway of " .. m.id .. " answered " .. code .. ", not 200", 0) end
     local health = openclaw.health(m)
     if health.ok ~= true then error("the health RPC of " .. m.id .. " says ok = " .. tostring(health.ok), 0) end
-    log.info("gateway healthy: port " .. port .. " listening, HTTP 200, health RPC ok")
+    if not M.token_accepted(m, nil, {port = port}) then
+      error("the gateway of " .. m.id .. " refuses the token clawrun recorded (HTTP 401 unauthorized on " ..
+            "GET /v1/models): record its token with token.save or rotate it with rotate-token", 0)
+    end
+    log.info("gateway healthy: port " .. port .. " listening, HTTP 200, health RPC ok, token accepted")
     return health
   end)
 end
 
+-- Sends messages; a chat that fails because the model's provider has no usable key is reported
+-- (what failed, the real cause, what to do) and ends the greeting without failing the caller.
+-- Returns the replies, and the failure's message when one ended it.
 function M.greet(m, messages, opts)
   opts = opts or {}
-  return step("chat", function()
+  local failure
+  local replies = step("chat", function()
     local replies = {}
     for i, message in ipairs(messages) do
-      local reply = chat(m, message, {port = tonumber(opts.port) or M.port, user = opts.user})
+      local ok, reply = pcall(chat, m, message, {port = tonumber(opts.port) or M.port, user = opts.user})
+      if not ok then
+        if not M.is_key_failure(reply) then error(reply, 0) end
+        local cause = M.key_problem(openclaw.config_file(m) or {})
+          or "the provider refused the key: check it, or choose another model with --set model=provider/model"
+        local what = tostring(reply):gsub("^[^\n]-:%d+: ", "")
+        failure = "chat failed for lack of a usable LLM key (" .. what .. "); cause: " .. cause
+        log.warn(failure .. "; the remaining chats were skipped")
+        return replies
+      end
       log.info("> " .. message)
       log.info("< " .. reply)
       replies[i] = reply
     end
     return replies
   end)
+  return replies, failure
 end
 
 return M

@@ -33,7 +33,7 @@ function M.wait_agent(m, timeout)
   timeout = timeout or 60
   local deadline, delay = now() + timeout, 0.05
   while true do
-    local ok, err = pcall(exec, m, {"true"}, {timeout = 30})
+    local ok, err = pcall(exec, m, {"/bin/true"}, {timeout = 30})
     if ok then return end
     if now() + delay > deadline then
       error("the guest agent of " .. m.id .. " did not take an exec within " .. timeout .. " s: " .. tostring(err), 0)

@@ -12,8 +12,13 @@
 --   max_error_rate=    fail (exit 99) when the share of failed requests exceeds this (0.01 = 1 %)
 --   results=           write every request's timings to this CSV file (one per target: ID is appended
 --                      when there are several)
+--   session=per_user  per_user: each virtual user (concurrency) has its own session (`user` =
+--                      load-test-<n>); shared: every request uses one session (`user` = load-test), and
+--                      a session runs one request at a time, so that measures its queue, not the gateway
 --   port=18789 timeout=30
--- Targets: --machine ID (repeatable) or --all.
+-- Targets: --machine ID (repeatable) or --all. Without a usable LLM key every chat fails (HTTP 500 on
+-- OpenClaw 2026.4.12, 401 authentication_error on newer releases): the report says so and what to do.
+local oc = require("openclaw")
 local machines = targets()
 if #machines == 0 then fail("load-test needs targets: --machine ID (repeatable) or --all") end
 
@@ -35,6 +40,13 @@ local timeout = tonumber(args.timeout) or 30
 local message = args.message or "Hello!"
 local p99_limit = tonumber(args.p99_ms)
 local max_error_rate = tonumber(args.max_error_rate)
+local session = args.session or "per_user"
+if session ~= "per_user" and session ~= "shared" then
+  fail("--set session must be per_user or shared, got " .. session, {exit_code = 2})
+end
+local sessions_said = session == "shared"
+  and "one shared session (user load-test): requests queue on it, so this measures that queue, not the gateway's concurrency"
+  or string.format("one session per virtual user (%d sessions, user load-test-1 ... load-test-%d)", concurrency, concurrency)
 
 local function results_path(m)
   if not args.results or args.results == "" then return nil end
@@ -42,7 +54,10 @@ local function results_path(m)
   return args.results .. "." .. m.id
 end
 
--- One exec per request, `concurrency` coroutines at once, until the count or the time is done.
+local last_error
+
+-- One exec per request, `concurrency` coroutines at once (each a virtual user), until the count or
+-- the time is done.
 local function exec_mode(m)
   local samples, overhead = {}, {}
   local started, issued = now(), 0
@@ -52,17 +67,19 @@ local function exec_mode(m)
   end
   local workers = {}
   for i = 1, concurrency do workers[i] = i end
-  parallel(workers, function()
+  parallel(workers, function(worker)
+    local user = session == "shared" and "load-test" or ("load-test-" .. worker)
     while more() do
       issued = issued + 1
       local t0 = now()
       local ok, reply, response = pcall(chat, m, message, {port = port, timeout = timeout, no_key = "ignore",
-                                                           user = "load-test"})
+                                                           user = user})
       local wall = now() - t0
       if ok then
         samples[#samples + 1] = {latency = wall, status = response.status}
         if response.curl_time then overhead[#overhead + 1] = math.max(0, wall - response.curl_time) end
       else
+        last_error = tostring(reply)
         local code = tostring(reply):match("HTTP (%d+)")
         samples[#samples + 1] = {latency = wall, status = tonumber(code) or 0,
                                  error = code and ("http_" .. code) or "exec_error"}
@@ -79,6 +96,7 @@ local function print_report(m, r)
   local l = r.latency_ms
   local lines = {
     string.format("load test of %s (%s mode, concurrency %d)", m.id, r.mode, r.concurrency or concurrency),
+    "  sessions     " .. sessions_said,
     string.format("  requests     %d in %.2f s  (%.1f req/s)", r.requests, r.duration, r.throughput),
     string.format("  errors       %d (%.2f %%)", r.errors, 100 * r.error_rate),
   }
@@ -101,14 +119,25 @@ local outcomes = parallel(machines, function(m)
   local report = step("load", function()
     if mode == "inside" then
       return load.inside(m, {port = port, requests = requests, duration = duration, concurrency = concurrency,
-                             timeout = timeout, results_file = results_path(m),
+                             timeout = timeout, results_file = results_path(m), sessions = session,
                              body = json.encode{model = "openclaw/default", user = "load-test",
                                                 messages = {{role = "user", content = message}}}})
     end
     return exec_mode(m)
   end)
   report.machine = m.id
+  report.sessions = session
   print_report(m, report)
+  local kinds = report.errors_by_kind
+  if (kinds.http_500 or kinds.http_401 or 0) > 0 then
+    local cause = oc.key_problem(openclaw.config_file(m) or {})
+    if cause then
+      log.warn(string.format("%d of %d chats on %s failed for lack of a usable LLM key: %s", report.errors,
+                             report.requests, m.id, cause))
+    elseif last_error and oc.is_key_failure(last_error) then
+      log.warn("chats on " .. m.id .. " failed: " .. last_error)
+    end
+  end
   if p99_limit and report.latency_ms.p99 and report.latency_ms.p99 > p99_limit then
     breaches[#breaches + 1] = string.format("%s: p99 %.2f ms > %g ms", m.id, report.latency_ms.p99, p99_limit)
   end

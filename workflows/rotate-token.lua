@@ -1,5 +1,6 @@
--- rotate-token: gives the gateway of every target a new auth token, and proves it: the new token
--- is accepted (200) and the old one refused (401). If the new token does not work, the old one
+-- rotate-token: gives the gateway of every target a new auth token, and proves it on GET /v1/models
+-- (which needs the token and no LLM, so it works without any LLM key): the new token is accepted
+-- (200) and the old one refused (401 unauthorized). If the new token does not work, the old one
 -- is restored and checked again, so a failed rotation never locks clawrun out.
 --
 -- Parameters (--set key=value):
@@ -14,25 +15,25 @@ if #machines == 0 then fail("rotate-token needs targets: --machine ID (repeatabl
 local port = tonumber(args.port) or 18789
 local wait = tonumber(args.restart_timeout) or 60
 
--- Whether the gateway accepts a token: a chat with it answers (200) or fails with HTTP 401.
-local function accepted(m, tok)
-  local ok, err = pcall(chat, m, "token check", {token = tok, port = port, no_key = "ignore", timeout = 30})
-  if ok then return true end
-  if tostring(err):find("HTTP 401", 1, true) then return false end
-  error(err, 0)
+-- Whether the gateway takes a token: GET /v1/models needs it and makes no LLM call, so the
+-- gateway's own 401 (`unauthorized`) is told from a provider's (`authentication_error`) and from a
+-- 500 (oc.token_accepted). Right after its restart the gateway may not listen yet: retry until
+-- `wait` seconds have passed.
+local function accepts(m, tok)
+  local deadline, delay = now() + wait, 0.02
+  while true do
+    local ok, result = pcall(oc.token_accepted, m, tok, {port = port})
+    if ok then return result end
+    if now() + delay > deadline then error(result, 0) end
+    sleep(delay)
+    delay = math.min(delay * 2, 0.5)
+  end
 end
 
--- After a config change the gateway restarts in place: wait until the wanted token works (the
--- old listener may still answer for a moment, or nothing may listen for a moment).
-local function wait_accepts(m, tok)
-  local deadline, delay = now() + wait, 0.05
-  while true do
-    local ok, result = pcall(accepted, m, tok)
-    if ok and result then return true end
-    if now() + delay > deadline then return false, ok and "HTTP 401" or tostring(result) end
-    sleep(delay)
-    delay = math.min(delay * 2, 1)
-  end
+-- One write of the token (and token mode), then wait for the gateway's in-place restart.
+local function set_token(m, tok, cfg)
+  openclaw.config_patch(m, {{"gateway.auth.mode", "token"}, {"gateway.auth.token", tok}},
+                        {wait = oc.gateway_pid(m) ~= nil, port = port, timeout = wait})
 end
 
 local outcomes = parallel(machines, function(m)
@@ -41,28 +42,29 @@ local outcomes = parallel(machines, function(m)
   if not old then error("no token is recorded for " .. m.id .. " and its config has none: deploy it first", 0) end
   local new = token.generate()
   step("set", function()
-    if oc.lookup(cfg, "gateway.auth.mode") ~= "token" then openclaw.config_set(m, "gateway.auth.mode", "token") end
-    openclaw.config_set(m, "gateway.auth.token", new)
+    set_token(m, new, cfg)
     changed()
   end)
   local verified = step("verify", function()
-    local ok, why = wait_accepts(m, new)
-    if not ok then
-      log.error("the new token is not accepted on " .. m.id .. " (" .. why .. ")")
+    local ok, result = pcall(accepts, m, new)
+    if not ok or not result then
+      log.error("the new token is not accepted on " .. m.id .. " (" .. (ok and "HTTP 401 unauthorized" or tostring(result)) .. ")")
       return false
     end
-    if accepted(m, old) then
+    if accepts(m, old) then
       log.error("the old token is still accepted on " .. m.id)
       return false
     end
-    log.info("new token: 200; old token: 401")
+    log.info("GET /v1/models: new token 200, old token 401 unauthorized")
     return true
   end)
   if not verified then
     step("restore", function()
-      openclaw.config_set(m, "gateway.auth.token", old)
-      local ok, why = wait_accepts(m, old)
-      if not ok then error("restoring the old token on " .. m.id .. " failed too: " .. why, 0) end
+      set_token(m, old, cfg)
+      local ok, result = pcall(accepts, m, old)
+      if not ok or not result then
+        error("restoring the old token on " .. m.id .. " failed too: " .. (ok and "HTTP 401 unauthorized" or tostring(result)), 0)
+      end
       token.save(m, old)
       changed()
     end)

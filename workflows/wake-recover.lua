@@ -7,7 +7,8 @@
 --   recreate=false       true: a machine that failed (RuntimeWakeFailed, ...) is replaced by a new
 --                        one, deployed from scratch; its id is logged (the old one is deleted)
 --   port=18789 health_timeout=60
---   verify=true          false: skip the verifying chat
+--   verify=true          false: skip the verification (the token on GET /v1/models, then a chat; a chat
+--                        that fails for lack of an LLM key is reported, not a failed recovery)
 -- Targets: --machine ID (repeatable) or --all.
 local provision = require("provision")
 local oc = require("openclaw")
@@ -45,9 +46,12 @@ local outcomes = parallel(machines, function(m)
   oc.start(m, args)
   if args.verify ~= "false" then
     step("verify", function()
-      local reply = chat(m, "Are you back?", {port = tonumber(args.port)})
-      log.info("< " .. reply)
+      if not oc.token_accepted(m, nil, {port = tonumber(args.port)}) then
+        error("the gateway of " .. m.id .. " is back but refuses clawrun's token (HTTP 401 unauthorized on " ..
+              "GET /v1/models): record its token with token.save or rotate it with rotate-token", 0)
+      end
     end)
+    oc.greet(m, {"Are you back?"}, args)
   end
   return m.id
 end)

@@ -128,51 +128,19 @@ static void give_up(const char *what, const char *name, int error, int code) {
     _exit(code);
 }
 
-/* execvp with the PATH of the command's own environment (glibc's execvpe reads the caller's). */
+/* The command's argv as the real Executions API runs it: execve(2), no PATH search and no shell
+   for a script without a shebang. argv[0] must be a path; a bare name is refused before anything
+   runs, as is a path execve cannot start: the error reaches the caller (which reports a refusal,
+   error_code and no exit_code, as Dedalus does for a command that never ran). */
 static void exec_command(struct machine_spawn *s) {
     const char *file = s->argv[0];
-    if (strchr(file, '/') != NULL) {
-        execve(file, s->argv, s->envp);
-        if (errno == ENOEXEC) {
-            s->sh_argv[1] = (char *)file;
-            execve("/bin/sh", s->sh_argv, s->envp);
-        }
-        return;
+    if (strchr(file, '/') == NULL) {
+        s->error = ENOENT;
+        _exit(127);
     }
-    const char *path = "/usr/local/bin:/usr/bin:/bin";
-    for (char *const *e = s->envp; *e != NULL; e++)
-        if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
-    size_t flen = strlen(file);
-    int denied = 0;
-    char buf[4096];
-    for (const char *p = path;;) {
-        const char *end = strchrnul(p, ':');
-        /* An empty entry is the current directory, as for execvp. */
-        const char *dir = end == p ? "." : p;
-        size_t dlen = end == p ? 1 : (size_t)(end - p);
-        if (dlen + flen + 2 <= sizeof buf) {
-            memcpy(buf, dir, dlen);
-            buf[dlen] = '/';
-            memcpy(buf + dlen + 1, file, flen + 1);
-            execve(buf, s->argv, s->envp);
-            switch (errno) {
-            case ENOEXEC:
-                s->sh_argv[1] = buf;
-                execve("/bin/sh", s->sh_argv, s->envp);
-                return;
-            case EACCES:
-                denied = 1;
-                break;
-            case ENOENT: case ENOTDIR: case ESTALE: case ENODEV: case ETIMEDOUT:
-                break;
-            default:
-                return;
-            }
-        }
-        if (*end == '\0') break;
-        p = end + 1;
-    }
-    errno = denied ? EACCES : ENOENT;
+    execve(file, s->argv, s->envp);
+    s->error = errno;
+    _exit(127);
 }
 
 /* The command: a new session in the machine's cgroup and root, then its own program. */

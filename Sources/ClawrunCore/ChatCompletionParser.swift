@@ -34,6 +34,12 @@ public enum ChatCompletionParser {
         return body["error"]?.stringValue ?? body["message"]?.stringValue
     }
 
+    /// The `error.type` of an OpenAI-style error body (`unauthorized` for the gateway's own
+    /// token check, `authentication_error` for a provider's, `invalid_request_error`, `api_error`).
+    public static func errorType(_ body: JSONValue) -> String? {
+        body["error"]?["type"]?.stringValue
+    }
+
     /// Whether a reply is the agent's "No API key" sentence: the gateway answers 200 with the
     /// error as the assistant's text when the LLM provider has no credentials.
     public static func isMissingAPIKeyReply(_ text: String) -> Bool {

@@ -53,18 +53,23 @@ public enum SSEParser {
         public var finishReason: String?
         /// The first event that was not JSON.
         public var invalidChunk: String?
+        /// The first error event (`data: {"error":{"message","type"}}`, as newer gateways write
+        /// a failed run into a stream that already answered 200).
+        public var error: JSONValue?
     }
 
     /// Reads a chat completion stream and assembles its content deltas.
     public static func chat(_ text: String) -> ChatStream {
         let stream = parse(text)
-        var out = ChatStream(text: "", chunks: 0, done: stream.done, usage: nil, finishReason: nil, invalidChunk: nil)
+        var out = ChatStream(text: "", chunks: 0, done: stream.done, usage: nil, finishReason: nil, invalidChunk: nil,
+                             error: nil)
         for event in stream.events {
             guard let chunk = try? JSONValue.parse(event) else {
                 if out.invalidChunk == nil { out.invalidChunk = event }
                 continue
             }
             out.chunks += 1
+            if let error = chunk["error"], error != .null, out.error == nil { out.error = error }
             if let usage = chunk["usage"], usage != .null { out.usage = usage }
             guard let choice = chunk["choices"]?[0] else { continue }
             if let piece = ChatCompletionParser.contentText(choice["delta"]?["content"]) { out.text += piece }

@@ -46,6 +46,6 @@ struct ChatRequest {
 
     /// The exec: `curl -K -` with the config as stdin.
     var execRequest: ExecRequest {
-        ExecRequest(command: ["curl", "-K", "-"], stdin: curlConfig.text, timeoutMs: Int((timeout + 15) * 1000))
+        ExecRequest(command: [OpenClawLayout.curl, "-K", "-"], stdin: curlConfig.text, timeoutMs: Int((timeout + 15) * 1000))
     }
 }

@@ -6,20 +6,38 @@ import ClawrunCore
 /// token) or need quoting (the body) comes in a curl config on stdin, written to a private
 /// temporary file; per-request timings go to the results file, one line each.
 ///
+/// With one session per virtual user (argument 6 = 1), each of the C virtual users is its own
+/// curl, sending its share of the requests one after another with its own body, where
+/// `__CLAWRUN_VU__` becomes `load-test-<i>`: a gateway runs one request per session at a time
+/// (src/agents/pi-embedded-runner/run.ts), so a shared `user` would measure that queue.
+///
 /// Arguments: results file, concurrency, request count (0 in duration mode), duration in whole
-/// seconds (0 in count mode), URL. It prints `wall <seconds> parallel <1|0>` and the line count.
+/// seconds (0 in count mode), URL, 1 for a session per virtual user. It prints
+/// `wall <seconds> parallel <1|0>` and the line count.
 enum LoadScript {
     static let text = #"""
         set -u
-        out=$1 C=$2 N=$3 D=$4 URL=$5
+        out=$1 C=$2 N=$3 D=$4 URL=$5 V=${6:-0}
+        umask 077
         cfg=$(mktemp)
-        trap 'rm -f "$cfg"' EXIT
-        chmod 600 "$cfg"
+        trap 'rm -f "$cfg" "$cfg".*' EXIT
         cat > "$cfg"
         : > "$out"
+        if [ "$V" = 1 ]; then
+            for i in $(seq "$C"); do sed "s/__CLAWRUN_VU__/load-test-$i/g" "$cfg" > "$cfg.$i"; done
+        fi
         if curl --help all 2>/dev/null | grep -q -- '--parallel-max'; then par=1; else par=0; fi
         batch() {
-            if [ "$par" = 1 ]; then
+            if [ "$V" = 1 ]; then
+                per=$(( ($1 + C - 1) / C )) left=$1
+                for i in $(seq "$C"); do
+                    k=$(( left < per ? left : per )); left=$(( left - k ))
+                    # A file each: lines of several curls appending to one file could interleave.
+                    [ "$k" -gt 0 ] && curl -s -K "$cfg.$i" -o /dev/null "$URL#[1-$k]" > "$out.$i" 2>/dev/null &
+                done
+                wait
+                for i in $(seq "$C"); do [ -f "$out.$i" ] && cat "$out.$i" >> "$out"; rm -f "$out.$i"; done
+            elif [ "$par" = 1 ]; then
                 curl -s --parallel --parallel-immediate --parallel-max "$C" -K "$cfg" -o /dev/null "$URL#[1-$1]" >> "$out" 2>/dev/null
             else
                 seq "$1" | xargs -P "$C" -I{} curl -s -K "$cfg" -o /dev/null "$URL" >> "$out" 2>/dev/null

@@ -5,6 +5,11 @@ enum OpenClawLayout {
     static let stateDir = "/home/machine/.openclaw"
     static let configPath = "/home/machine/.openclaw/openclaw.json"
     static let binDir = "/home/machine/.npm-global/bin"
+    /// The `openclaw` CLI by absolute path: the Executions API runs argv with execve(2), which
+    /// searches no PATH, so every command clawrun sends names its program by path.
+    static let cli = "/home/machine/.npm-global/bin/openclaw"
+    /// Programs of the machine's Ubuntu image that bindings run, by absolute path.
+    static let bash = "/bin/bash", cat = "/bin/cat", curl = "/usr/bin/curl", rm = "/bin/rm"
 
     /// The seed's `ENV` exports as an exec environment. PATH is spelled out because an argv
     /// exec has no shell to expand `$PATH`.

@@ -3,7 +3,7 @@ enum CLIHelp {
     static let root = """
     Usage: openclaw [options] [command]
 
-    OpenClaw \(SimulatorVersion.version) — clawrun simulator (offline stand-in; echo agent)
+    OpenClaw \(SimulatorVersion.default.version) — clawrun simulator (offline stand-in; echo agent)
 
     Options:
       -V, --version        output the version number

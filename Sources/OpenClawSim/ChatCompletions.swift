@@ -168,4 +168,44 @@ public enum ChatCompletions {
         }
         return out + "data: [DONE]\n\n"
     }
+
+    /// The error body every `/v1/*` failure uses (`src/gateway/http-common.ts`).
+    public static func errorBody(_ message: String, type: String) -> String {
+        JSONWriter.compact(errorValue(message, type: type))
+    }
+
+    static func errorValue(_ message: String, type: String) -> JSONValue {
+        .object([("error", .object([("message", .string(message)), ("type", .string(type))]))])
+    }
+
+    /// The status and body of a failed agent run, or nil when it answered. 2026.4.12 lets
+    /// every such failure escape `agentCommand` into the handler's catch: 500 `internal error`
+    /// (`src/gateway/openai-http.ts`); newer gateways map a missing or refused provider key to
+    /// 401 `authentication_error` and a provider's unknown model to 404 `invalid_request_error`.
+    public static func failure(_ outcome: EchoAgent.Outcome, version: SimulatorVersion) -> (status: Int, body: String)? {
+        switch outcome {
+        case .reply: return nil
+        case .missingKey(_, let message):
+            return version.mapsAgentErrors ? (401, errorBody(message, type: "authentication_error"))
+                : (500, errorBody("internal error", type: "api_error"))
+        case .unknownModel(_, let message):
+            return version.mapsAgentErrors ? (404, errorBody(message, type: "invalid_request_error"))
+                : (500, errorBody("internal error", type: "api_error"))
+        }
+    }
+
+    /// The events after the role chunk for a failed run: 2026.4.12 writes the error as content
+    /// (`Error: internal error`, `finish_reason: "stop"`); newer gateways write one
+    /// `data: {"error":{…}}` event. Both then end with `data: [DONE]`.
+    public static func failureEvents(id: String, created: Int64, request: Request, outcome: EchoAgent.Outcome,
+                                     version: SimulatorVersion) -> String {
+        guard version.mapsAgentErrors, let failed = failure(outcome, version: version),
+              let value = try? JSON5Parser.parse(bytes: Array(failed.body.utf8), json5: false) else {
+            return event(chunk(id: id, created: created, model: request.model, choices: .array([.object([
+                ("index", .number(0)), ("delta", .object([("content", .string("Error: internal error"))])),
+                ("finish_reason", .string("stop")),
+            ])]))) + "data: [DONE]\n\n"
+        }
+        return event(value) + "data: [DONE]\n\n"
+    }
 }

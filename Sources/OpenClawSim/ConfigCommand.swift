@@ -108,14 +108,21 @@ public struct ConfigCommand {
         return 0
     }
 
-    /// `parseValue` of the real CLI: JSON5 first, the raw string when that fails, unless
-    /// strict, where a parse failure is an error. So `19001` is a number and `abc-def` a string.
+    /// `parseValue` of the real CLI (`src/cli/config-cli.ts`): JSON5 first, the raw string when
+    /// that fails; with `--strict-json` it is `JSON.parse` (no comments, single quotes or
+    /// trailing commas) and a failure is an error. So `19001` is a number and `abc-def` a string.
     public static func parseValue(_ raw: String, strict: Bool) throws -> JSONValue {
         let trimmed = raw.trimmingSpaces()
+        if strict {
+            do {
+                return try JSON5Parser.parse(bytes: Array(trimmed.utf8), json5: false)
+            } catch {
+                throw ConfigWriteError(message: "Failed to parse JSON value: SyntaxError: \(error)")
+            }
+        }
         do {
             return try JSON5Parser.parseJSON5(trimmed)
         } catch {
-            if strict { throw ConfigWriteError(message: "Failed to parse JSON5 value: SyntaxError: \(error)") }
             return .string(raw)
         }
     }

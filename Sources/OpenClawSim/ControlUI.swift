@@ -12,7 +12,7 @@ enum ControlUI {
     <body>
     <main id="app">
     <h1>OpenClaw Control</h1>
-    <p>This gateway is the clawrun OpenClaw simulator (openclaw-sim \(SimulatorVersion.version)): an offline stand-in with an echo agent. The real Control UI is not bundled.</p>
+    <p>This gateway is the clawrun OpenClaw simulator (openclaw-sim \(SimulatorVersion.default.version)): an offline stand-in with an echo agent. The real Control UI is not bundled.</p>
     </main>
     </body>
     </html>
@@ -30,7 +30,7 @@ enum ControlUI {
     static func configJSON() -> String {
         JSONWriter.compact(.object([
             ("basePath", .string("")), ("assistantName", .string("OpenClaw")), ("assistantAvatar", .null),
-            ("assistantAgentId", .string("main")), ("serverVersion", .string(SimulatorVersion.version)),
+            ("assistantAgentId", .string("main")), ("serverVersion", .string(SimulatorVersion.default.version)),
             ("localMediaPreviewRoots", .array([])), ("embedSandbox", .string("scripts")),
             ("allowExternalEmbedUrls", .bool(false)),
         ]))

@@ -60,7 +60,9 @@ public struct DoctorCommand {
         let endpoints = config.value(atKeys: ["gateway", "http", "endpoints", "chatCompletions", "enabled"])?.boolValue ?? false
         Console.out("- HTTP /v1/chat/completions: \(endpoints ? "enabled" : "disabled")")
         if !EchoAgent.hasAPIKey(config: config, env: environment) {
-            Console.out("- No model provider API key found (env.vars.*_API_KEY or the environment); agent replies will fail.")
+            let provider = EchoAgent.split(GatewaySettings.agents(in: config).model).provider
+            Console.out("- No API key for provider \"\(provider)\" of the default model "
+                + "(\(EchoAgent.keyVariables(forProvider: provider).joined(separator: " or ")), env.vars or models.providers); agent replies will fail.")
         }
     }
 

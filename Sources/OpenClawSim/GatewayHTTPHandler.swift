@@ -131,15 +131,20 @@ final class GatewayHTTPHandler: ChannelInboundHandler {
         let id = "chatcmpl_" + RandomID.uuid()
         let created = Clock.nowMs() / 1000
         let state = self.state
-        let answer = {
-            let reply = EchoAgent.reply(to: request.userText, model: request.backendModel, hasKey: state.hasAPIKey,
-                                        paths: state.paths)
+        let run = { () -> EchoAgent.Outcome in
+            let outcome = state.runAgent(request.userText, model: request.backendModel)
+            let text: String
+            switch outcome {
+            case .reply(let reply): text = reply
+            case .missingKey(_, let message), .unknownModel(_, let message): text = message
+            }
+            let isError = ChatCompletions.failure(outcome, version: state.version) != nil
             state.sessions.record(key: request.sessionKey, channel: request.channel, model: request.backendModel,
-                                  user: request.userText, reply: reply.text, isError: reply.isError,
-                                  usage: (EchoAgent.estimateTokens(request.promptText), EchoAgent.estimateTokens(reply.text)))
-            return reply.text
+                                  user: request.userText, reply: text, isError: isError,
+                                  usage: (EchoAgent.estimateTokens(request.promptText), EchoAgent.estimateTokens(text)))
+            return outcome
         }
-        let delay = state.replyDelayMs
+        let delay = state.queueRun(sessionKey: request.sessionKey)
         if request.stream {
             // Headers and the role chunk go out before the agent runs, as in the real gateway.
             var headers = Self.baseHeaders(keepAlive: head.isKeepAlive)
@@ -149,8 +154,15 @@ final class GatewayHTTPHandler: ChannelInboundHandler {
             writeText(context, ChatCompletions.roleEvent(id: id, created: created, request: request), flush: true)
             let finish = {
                 guard context.channel.isActive else { return }
-                self.writeText(context, ChatCompletions.closingEvents(id: id, created: created, request: request, content: answer()),
-                               flush: false)
+                let outcome = run()
+                let events: String
+                if case .reply(let text) = outcome {
+                    events = ChatCompletions.closingEvents(id: id, created: created, request: request, content: text)
+                } else {
+                    events = ChatCompletions.failureEvents(id: id, created: created, request: request, outcome: outcome,
+                                                           version: state.version)
+                }
+                self.writeText(context, events, flush: false)
                 self.end(context, keepAlive: head.isKeepAlive)
             }
             if delay > 0 { context.eventLoop.scheduleTask(in: .milliseconds(delay), finish) } else { finish() }
@@ -158,8 +170,13 @@ final class GatewayHTTPHandler: ChannelInboundHandler {
         }
         let finish = {
             guard context.channel.isActive else { return }
+            let outcome = run()
+            if let failed = ChatCompletions.failure(outcome, version: state.version) {
+                return self.send(context, head, status: HTTPResponseStatus(statusCode: failed.status), json: failed.body)
+            }
+            guard case .reply(let text) = outcome else { return }
             self.send(context, head, status: .ok,
-                      json: ChatCompletions.completion(id: id, created: created, request: request, content: answer()))
+                      json: ChatCompletions.completion(id: id, created: created, request: request, content: text))
         }
         if delay > 0 { context.eventLoop.scheduleTask(in: .milliseconds(delay), finish) } else { finish() }
     }
@@ -216,7 +233,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler {
     }
 
     static func errorJSON(_ message: String, type: String) -> String {
-        JSONWriter.compact(.object([("error", .object([("message", .string(message)), ("type", .string(type))]))]))
+        ChatCompletions.errorBody(message, type: type)
     }
 
     /// Headers on every response (`src/gateway/http-common.ts`).

@@ -188,6 +188,6 @@ public struct GatewayRunCommand {
         GatewayLog.info("gateway", "http server listening (0 plugins; \(elapsed))")
         GatewayLog.info("gateway", "ready (0 plugins; \(elapsed))")
         GatewayLog.info("gateway", "starting channels and sidecars...")
-        GatewayLog.info("gateway", "simulator: clawrun openclaw-sim \(SimulatorVersion.version) (echo agent, offline)")
+        GatewayLog.info("gateway", "simulator: clawrun openclaw-sim imitating OpenClaw \(SimulatorVersion.selected(environment).version) (echo agent, offline)")
     }
 }

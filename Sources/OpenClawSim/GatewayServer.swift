@@ -80,7 +80,7 @@ public final class GatewayServer {
         serverChannel = nil
         try eventLoop.submit { [self] in
             for channel in connections.values { channel.close(promise: nil) }
-            state.apply(settings)
+            state.apply(settings, restarted: true)
         }.wait()
         try start()
     }

@@ -8,10 +8,13 @@ public final class GatewayState {
     public let paths: StatePaths
     public let environment: [String: String]
     public let sessions = SessionStore()
-    public let startedAtMs = Clock.monotonicMs()
+    /// When the listener last started: a restart resets it, as `serverStartedAt` in
+    /// `src/gateway/server.impl.ts` is taken anew by each in-process restart (`/readyz` `uptimeMs`).
+    public private(set) var startedAtMs = Clock.monotonicMs()
     /// `OPENCLAW_SIM_DELAY_MS`: how long the echo agent "thinks".
     public let replyDelayMs: Int64
-    public private(set) var hasAPIKey: Bool
+    /// The OpenClaw release whose behaviour the gateway imitates (`OPENCLAW_SIM_VERSION`).
+    public let version: SimulatorVersion
     /// `chat.send` runs not yet answered, by idempotency key.
     public var runsInFlight: Set<String> = []
 
@@ -21,13 +24,32 @@ public final class GatewayState {
         self.paths = paths
         self.environment = environment
         self.replyDelayMs = max(0, Int64(environment["OPENCLAW_SIM_DELAY_MS"] ?? "") ?? 0)
-        self.hasAPIKey = EchoAgent.hasAPIKey(config: settings.config, env: environment)
+        self.version = SimulatorVersion.selected(environment)
     }
 
-    /// Replaces the settings (restart or hot reload).
-    public func apply(_ settings: GatewaySettings) {
+    /// Replaces the settings (restart or hot reload); a restart also restarts the uptime.
+    public func apply(_ settings: GatewaySettings, restarted: Bool = false) {
         self.settings = settings
-        hasAPIKey = EchoAgent.hasAPIKey(config: settings.config, env: environment)
+        if restarted { startedAtMs = Clock.monotonicMs() }
+    }
+
+    /// Runs the agent for one message with the current config (`EchoAgent.run`).
+    public func runAgent(_ userText: String, model: String) -> EchoAgent.Outcome {
+        EchoAgent.run(userText: userText, model: model, config: settings.config, env: environment, paths: paths)
+    }
+
+    /// When each session's last queued run ends (monotonic ms).
+    private var sessionBusyUntil: [String: Int64] = [:]
+
+    /// Queues a run of `replyDelayMs` on a session and returns how long from now until it
+    /// ends: a session runs one request at a time (`src/agents/pi-embedded-runner/run.ts`
+    /// enqueues each run on its session lane), so a second request with the same key waits.
+    public func queueRun(sessionKey: String) -> Int64 {
+        let now = Clock.monotonicMs()
+        if sessionBusyUntil.count > 4096 { sessionBusyUntil = sessionBusyUntil.filter { $0.value > now } }
+        let end = max(now, sessionBusyUntil[sessionKey] ?? 0) + replyDelayMs
+        sessionBusyUntil[sessionKey] = end
+        return end - now
     }
 
     /// Why a shared-secret check failed, in the reason codes of `auth-messages.ts`.

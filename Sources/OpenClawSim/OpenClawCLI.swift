@@ -8,11 +8,12 @@
 /// - config restarts always happen in place (same PID), as with `OPENCLAW_NO_RESPAWN=1`;
 /// - `gateway call` reaches the gateway over a private HTTP path (`/__openclaw_sim/rpc`)
 ///   instead of WebSocket, with the real CLI's output and errors;
-/// - without any `*_API_KEY` the echo agent answers 200 with
-///   `⚠️ Agent failed before reply: No API key found for provider "<provider>". …`.
+/// - the echo agent answers when the configured model's provider has credentials (see
+///   `EchoAgent`); otherwise the chat fails as the release chosen by `OPENCLAW_SIM_VERSION` does.
 public enum OpenClawCLI {
     /// Runs the CLI for `arguments` (argv including argv[0]) and returns the exit status.
     public static func run(arguments: [String], environment: [String: String]) -> ExitCode {
+        let environment = DotEnv.merged(environment)
         var args = Array(arguments.dropFirst())
         // Root options that do not change what the simulator does.
         while let first = args.first, ["--no-color", "--dev"].contains(first) || first == "--profile" {
@@ -26,7 +27,7 @@ public enum OpenClawCLI {
         let rest = Array(args.dropFirst())
         switch command {
         case "--version", "-V", "-v", "version":
-            Console.out(SimulatorVersion.line)
+            Console.out(SimulatorVersion.selected(environment).line)
             return 0
         case "--help", "-h":
             Console.out(CLIHelp.root)
@@ -55,6 +56,7 @@ public enum OpenClawCLI {
         let sub = args.first
         switch sub {
         case "call":
+            ProcessTitle.ensure(arguments: arguments)
             return GatewayCallCommand(environment: environment).run(Array(args.dropFirst()))
         case "run", nil:
             return runGateway(sub == nil ? args : Array(args.dropFirst()), arguments: arguments, environment: environment)

@@ -2,16 +2,27 @@
 import Glibc
 #endif
 
-/// Gives a running gateway the process title the real one has.
+/// Gives `openclaw gateway …` processes the title the real ones have.
 ///
-/// Node's `process.title = "openclaw-gateway"` overwrites argv, so `/proc/<pid>/cmdline`
-/// reads `openclaw-gateway` and `pgrep -f openclaw-gateway` finds the gateway but not
-/// `openclaw gateway call …`. A Swift binary cannot rewrite its argv memory portably, so
-/// `gateway run` re-executes itself once, in place (same PID), with `argv[0]` set to
-/// `openclaw-gateway`; an environment marker stops it from doing so twice.
+/// `src/entry.ts` sets `process.title = "openclaw"`; the commander pre-action hook
+/// (`src/cli/program/preaction.ts` `setProcessTitleForCommand`) then sets
+/// `openclaw-<top-level command>` for every command, so every `openclaw gateway <sub>` —
+/// `gateway run` and `gateway call health` alike — is titled `openclaw-gateway`, and
+/// `pgrep -f ^openclaw-gateway` matches a concurrent `gateway call` too. Node's title
+/// overwrites argv, so `/proc/<pid>/cmdline` reads the title. A Swift binary cannot rewrite its
+/// argv memory portably, so a gateway command re-executes itself once, in place (same PID),
+/// with `argv[0]` set to the title; an environment marker stops it from doing so twice.
+/// Other commands keep their argv (nothing looks for their titles).
 public enum ProcessTitle {
     static let title = "openclaw-gateway"
     static let marker = "OPENCLAW_SIM_PROCESS_TITLE"
+
+    /// The title the real CLI ends with for `args` (argv without argv[0]): `openclaw-<command>`
+    /// once the pre-action hook ran for a command, `openclaw` for bare root options.
+    public static func title(forArguments args: [String]) -> String {
+        guard let command = args.first(where: { !$0.hasPrefix("-") }) else { return "openclaw" }
+        return "openclaw-" + command
+    }
 
     /// Re-executes the current binary as `openclaw-gateway <args>` unless already titled.
     /// Returns only when no re-exec happened (already titled, or exec failed).

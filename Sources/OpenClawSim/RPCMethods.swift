@@ -63,7 +63,7 @@ public enum RPCMethods {
     static func status(_ state: GatewayState) -> JSONValue {
         .object([
             ("ok", .bool(true)), ("ts", num(Clock.nowMs())), ("uptimeMs", num(state.uptimeMs)),
-            ("version", .string(SimulatorVersion.version)), ("pid", num(Int(getpid()))),
+            ("version", .string(state.version.version)), ("pid", num(Int(getpid()))),
             ("sessions", .object([("count", num(state.sessions.sessions.count))])),
         ])
     }
@@ -136,12 +136,16 @@ public enum RPCMethods {
         let key = SessionStore.canonicalKey(params["sessionKey"]!.stringValue!)
         let message = params["message"]!.stringValue!
         state.runsInFlight.insert(runId)
-        eventLoop.scheduleTask(in: .milliseconds(state.replyDelayMs)) {
+        eventLoop.scheduleTask(in: .milliseconds(state.queueRun(sessionKey: key))) {
             let model = state.settings.agentModel
-            let reply = EchoAgent.reply(to: message, model: model, hasKey: state.hasAPIKey, paths: state.paths)
-            state.sessions.record(key: key, channel: "webchat", model: model, user: message, reply: reply.text,
-                                  isError: reply.isError,
-                                  usage: (EchoAgent.estimateTokens(message), EchoAgent.estimateTokens(reply.text)))
+            let text: String, isError: Bool
+            switch state.runAgent(message, model: model) {
+            case .reply(let reply): (text, isError) = (reply, false)
+            case .missingKey(_, let error), .unknownModel(_, let error): (text, isError) = (error, true)
+            }
+            state.sessions.record(key: key, channel: "webchat", model: model, user: message, reply: text,
+                                  isError: isError,
+                                  usage: (EchoAgent.estimateTokens(message), EchoAgent.estimateTokens(text)))
             state.runsInFlight.remove(runId)
         }
         return .success(.object([("runId", .string(runId)), ("status", .string("started"))]))

@@ -134,7 +134,7 @@ struct LocalMachinesTests {
             let r = try await t.poller.run(machineId: m.id, req, timeout: 60)
             #expect(r.output.stdout == "/tmp\nfrom stdin\nhello /home/machine\n"
                 + "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n")
-            let argv = try await t.poller.run(machineId: m.id, ExecRequest(command: ["echo", "a b", "c"]), timeout: 60)
+            let argv = try await t.poller.run(machineId: m.id, ExecRequest(command: ["/bin/echo", "a b", "c"]), timeout: 60)
             #expect(argv.output.stdout == "a b c\n")
             #expect(argv.execution.status == .succeeded)
             let killed = try await t.sh(m.id, "kill -TERM $$")
@@ -164,11 +164,16 @@ struct LocalMachinesTests {
     func startFailuresAndDescriptors() async throws {
         try await TestHome.with { t in
             let m = try await t.running()
-            let missing = try await t.poller.run(machineId: m.id, ExecRequest(command: ["no-such-program"]), timeout: 60)
-            #expect(missing.execution.status == .failed)
-            #expect(missing.execution.exitCode == 127)
-            #expect(missing.output.stderr.contains("'no-such-program': No such file or directory"))
-            let nowhere = try await t.poller.run(machineId: m.id, ExecRequest(command: ["true"], cwd: "/no/such/dir"),
+            // argv runs as execve does: no PATH search, so a bare name (even of a program that
+            // exists) never starts, and a command that never ran is a refusal: error_code, no exit_code.
+            for argv0 in ["true", "no-such-program", "/no/such/program"] {
+                let missing = try await t.poller.run(machineId: m.id, ExecRequest(command: [argv0]), timeout: 60)
+                #expect(missing.execution.status == .failed)
+                #expect(missing.execution.exitCode == nil)
+                #expect(missing.execution.errorCode == "execution_runner_prepare_failed")
+                #expect(missing.execution.errorMessage?.contains("cannot start \(argv0) in the machine: No such file or directory") == true)
+            }
+            let nowhere = try await t.poller.run(machineId: m.id, ExecRequest(command: ["/bin/true"], cwd: "/no/such/dir"),
                                                  timeout: 60)
             #expect(nowhere.execution.exitCode == 125)
             #expect(nowhere.output.stderr.contains("'/no/such/dir': No such file or directory"))

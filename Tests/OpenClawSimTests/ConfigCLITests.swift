@@ -40,7 +40,7 @@ import Testing
         // Strict mode has no raw-string fallback.
         result = sandbox.run(["config", "set", "gateway.auth.token", "abc-def", "--strict-json"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("Failed to parse JSON5 value"))
+        #expect(result.stderr.contains("Failed to parse JSON value"))
 
         result = sandbox.run(["config", "unset", "gateway.port"])
         #expect(result.stdout == "Removed gateway.port. Restart the gateway to apply.\n")
@@ -72,10 +72,10 @@ import Testing
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         for (raw, printed) in [("1e20", "100000000000000000000"), ("1e-5", "0.00001"), ("1e21", "1e+21")] {
-            #expect(sandbox.run(["config", "set", "gateway.x", raw]).status == 0)
+            #expect(sandbox.run(["config", "set", "gateway.channelHealthCheckMinutes", raw]).status == 0)
             let text = (try? String(contentsOfFile: sandbox.configPath, encoding: .utf8)) ?? ""
-            #expect(text.contains("\"x\": \(printed)\n"), "\(raw)")
-            #expect(sandbox.run(["config", "get", "gateway.x"]).stdout == printed + "\n")
+            #expect(text.contains("\"channelHealthCheckMinutes\": \(printed)\n"), "\(raw)")
+            #expect(sandbox.run(["config", "get", "gateway.channelHealthCheckMinutes"]).stdout == printed + "\n")
         }
     }
 

@@ -32,6 +32,9 @@ import Testing
         #expect(bash(sandbox, "openclaw --version").stdout.contains("OpenClaw"))
         #expect(bash(sandbox, "openclaw config set gateway.mode local").status == 0)
         #expect(bash(sandbox, #"openclaw config set env.vars.ANTHROPIC_API_KEY "sk-ant-test""#).status == 0)
+        // The seed's production config names an Anthropic model; without it the default
+        // `openai/gpt-5.4` (`src/agents/defaults.ts`) would need an OpenAI key.
+        #expect(bash(sandbox, "openclaw config set agents.defaults.model.primary anthropic/claude-sonnet-4-6").status == 0)
         #expect(bash(sandbox, "openclaw config set gateway.http.endpoints.chatCompletions.enabled true").status == 0)
         // The seed starts with `--auth none` on the default port; the sandbox uses its own port.
         try sandbox.startGateway(["--auth", "none"])

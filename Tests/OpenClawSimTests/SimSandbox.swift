@@ -98,8 +98,9 @@ final class SimSandbox {
     }
 
     /// A config that lets the gateway start on this sandbox's port with the chat endpoint on.
+    /// `extra` is more JSON5 members for the root object (`models: {…}, agents: {…},`).
     func writeGatewayConfig(auth: String = #"{ mode: "token", token: "test-token-0123456789abcdef0123" }"#,
-                            chat: Bool = true) {
+                            chat: Bool = true, extra: String = "") {
         writeConfig("""
         // written by the test
         {
@@ -109,6 +110,7 @@ final class SimSandbox {
             auth: \(auth),
             http: { endpoints: { chatCompletions: { enabled: \(chat) } } },
           },
+          \(extra)
         }
         """)
     }

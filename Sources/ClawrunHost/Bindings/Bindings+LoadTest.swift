@@ -10,7 +10,11 @@ extension HostContext {
             let id = try call.machineId(1)
             let opts = try call.optionalTable(2, "options") ?? LuaTable()
             try opts.checkKeys(["url", "port", "path", "token", "requests", "duration", "concurrency", "body",
-                                "timeout", "results_file", "raw"])
+                                "timeout", "results_file", "raw", "sessions"])
+            let sessions = try opts.string("sessions") ?? "per_user"
+            guard sessions == "per_user" || sessions == "shared" else {
+                throw HostError("option 'sessions' must be \"per_user\" or \"shared\", got \"\(sessions)\"")
+            }
             let port = Int(try opts.number("port") ?? 18789)
             let url = try opts.string("url") ?? "http://127.0.0.1:\(port)\(try opts.string("path") ?? "/v1/chat/completions")"
             let concurrency = Int(try opts.number("concurrency") ?? 8)
@@ -28,13 +32,20 @@ extension HostContext {
             if token == nil { token = try self.recordedToken(id) }
             if let token, !self.options.showSecrets { self.reporter.redactor.add(token) }
             let defaultBody = #"{"model":"openclaw/default","messages":[{"role":"user","content":"Hello!"}],"user":"load-test"}"#
-            let body: String? = opts["body"] == .boolean(false) ? nil : try opts.string("body") ?? defaultBody
+            var body: String? = opts["body"] == .boolean(false) ? nil : try opts.string("body") ?? defaultBody
+            // One session per virtual user: the body's `user` becomes each user's own (see LoadScript).
+            let perUser = sessions == "per_user" && body != nil
+            if perUser, let text = body, case .object(var members)? = try? JSONValue.parse(text) {
+                members.removeAll { $0.0 == "user" }
+                members.append(("user", .string("__CLAWRUN_VU__")))
+                body = JSONValue.object(members).compactText
+            }
             let config = LoadScript.config(token: token, body: body, timeout: timeout)
             let resultsFile = try opts.string("results_file")
             let raw = try opts.bool("raw") ?? false
             let remote = "/tmp/clawrun-load-\(UUID().uuidString.prefix(8)).txt"
-            let argv = ["bash", "-c", LoadScript.text, "clawrun-load", remote, String(concurrency), String(requests),
-                        String(duration), url]
+            let argv = [OpenClawLayout.bash, "-c", LoadScript.text, "clawrun-load", remote, String(concurrency), String(requests),
+                        String(duration), url, perUser ? "1" : "0"]
             let budget = duration > 0 ? Double(duration) + timeout + 60 : max(600, Double(requests) / 50)
             let request = ExecRequest(command: argv, stdin: config.text, timeoutMs: Int(budget * 1000))
             return try self.scheduler.perform(call) { [self] in
@@ -57,6 +68,7 @@ extension HostContext {
                 var extra: [(String, LuaValue)] = [
                     ("concurrency", .integer(Int64(concurrency))),
                     ("curl_parallel", .boolean(words[3] == "1")),
+                    ("sessions", .string(perUser ? "per_user" : "shared")),
                     ("connect_ms", LoadReport.latencyTable(timings.map(\.connect))),
                     ("first_byte_ms", LoadReport.latencyTable(timings.map(\.firstByte))),
                     ("unparsed_lines", .integer(Int64(malformed))),
@@ -105,7 +117,7 @@ extension HostContext {
         let piece = 768 * 1024
         var data: [UInt8] = []
         while true {
-            let request = ExecRequest(command: ["bash", "-c", "tail -c +$(( $1 + 1 )) \"$2\" | head -c \"$3\"", "read",
+            let request = ExecRequest(command: [OpenClawLayout.bash, "-c", "tail -c +$(( $1 + 1 )) \"$2\" | head -c \"$3\"", "read",
                                                 String(data.count), path, String(piece)], timeoutMs: 60_000)
             let result = try await poller.run(machineId: id, request, timeout: 90)
             if let failure = HostContext.failureMessage(result, machineId: id) { throw HostError(failure) }
@@ -113,7 +125,7 @@ extension HostContext {
             data += bytes
             if bytes.count < piece { break }
         }
-        _ = try? await poller.run(machineId: id, ExecRequest(command: ["rm", "-f", path], timeoutMs: 30_000), timeout: 60)
+        _ = try? await poller.run(machineId: id, ExecRequest(command: [OpenClawLayout.rm, "-f", path], timeoutMs: 30_000), timeout: 60)
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -3,9 +3,10 @@ import ClawrunCore
 import Foundation
 import LuaRuntime
 
-/// `openclaw.run`, `openclaw.config_set`, `openclaw.config_get`, `openclaw.config_file`,
-/// `openclaw.health` and the `openclaw.env` table: the OpenClaw CLI inside a machine, always
-/// run as an argv (no shell quoting) with the seed's environment.
+/// `openclaw.run`, `openclaw.config_set`, `openclaw.config_patch`, `openclaw.config_get`,
+/// `openclaw.config_file`, `openclaw.health`, `openclaw.models` and the `openclaw.env` table: the
+/// OpenClaw CLI and config inside a machine, always run as an argv of absolute paths (no PATH
+/// search, no shell quoting) with the seed's environment.
 extension HostContext {
     func registerOpenClaw() {
         state.register("openclaw.run") { [unowned self] call in
@@ -32,8 +33,8 @@ extension HostContext {
             // The value travels on stdin (compact JSON is one line), never in the execution's
             // recorded command, where a provider keeps it; --strict-json keeps a token of digits a string.
             let request = ExecRequest(
-                command: ["bash", "-c", #"IFS= read -r value && exec openclaw config set "$1" "$value" --strict-json"#,
-                          "clawrun", path],
+                command: [OpenClawLayout.bash, "-c", #"IFS= read -r value && exec "$2" config set "$1" "$value" --strict-json"#,
+                          "clawrun", path, OpenClawLayout.cli],
                 env: OpenClawLayout.environment, stdin: value.compactText + "\n", timeoutMs: 60_000)
             return try self.scheduler.perform(call) { [self] in
                 let result = try await self.poller.run(machineId: id, request, timeout: 90)
@@ -41,6 +42,80 @@ extension HostContext {
                     throw HostError(failure)
                 }
                 return []
+            }
+        }
+        state.register("openclaw.config_patch") { [unowned self] call in
+            let id = try call.machineId(1)
+            let changes = try HostContext.configChanges(call, 2)
+            let opts = try call.optionalTable(3, "options") ?? LuaTable()
+            try opts.checkKeys(["wait", "port", "timeout"])
+            let wait = try opts.bool("wait") ?? false
+            let port = Int(try opts.number("port") ?? 18789)
+            let timeout = try opts.number("timeout") ?? 60
+            for (path, value) in changes where OpenClawLayout.isSecretPath(path) && !self.options.showSecrets {
+                self.registerSecrets(in: value)
+            }
+            return try self.scheduler.perform(call) { [self] in
+                let read = try await self.poller.run(
+                    machineId: id, ExecRequest(command: [OpenClawLayout.cat, OpenClawLayout.configPath], timeoutMs: 30_000),
+                    timeout: 60)
+                var config = JSONValue.object([])
+                if read.succeeded {
+                    guard let parsed = try? JSONValue.parse(read.output.stdout), case .object = parsed else {
+                        throw HostError("\(OpenClawLayout.configPath) on \(id) is not a plain JSON object; "
+                            + "it may hold JSON5 comments: rewrite it with `openclaw config set`")
+                    }
+                    config = parsed
+                } else if !read.output.stderr.contains("No such file") {
+                    throw HostError(HostContext.failureMessage(read, machineId: id) ?? "cannot read the config of \(id)")
+                }
+                let patch = ConfigPatch(config: config, changes: changes)
+                guard !patch.changedPaths.isEmpty else { return [.integer(0), .boolean(false)] }
+                let restart = patch.needsRestart
+                let mode = !wait ? "0" : restart ? "1" : "2"
+                let request = ExecRequest(
+                    command: [OpenClawLayout.bash, "-c", ConfigPatch.writeScript, "clawrun-config", OpenClawLayout.configPath,
+                              String(port), mode, String(Int(timeout.rounded(.up)))],
+                    stdin: patch.config.prettyText() + "\n", timeoutMs: Int((timeout + 30) * 1000))
+                let result = try await self.poller.run(machineId: id, request, timeout: timeout + 60)
+                switch result.execution.exitCode {
+                case 0?: break
+                case 2?:
+                    throw HostError("the gateway of \(id) did not come back within \(Int(timeout)) s after the config change "
+                        + "(no /readyz restarted after the write); last lines of its log: `clawrun workflows/chat.lua` "
+                        + "or the machine's /home/machine/.openclaw/gateway.log")
+                default:
+                    throw HostError("writing \(OpenClawLayout.configPath) on \(id) failed: "
+                        + (HostContext.failureMessage(result, machineId: id) ?? "unknown error"))
+                }
+                return [.integer(Int64(patch.changedPaths.count)), .boolean(restart)]
+            }
+        }
+        state.register("openclaw.models") { [unowned self] call in
+            let id = try call.machineId(1)
+            let opts = try call.optionalTable(2, "options") ?? LuaTable()
+            try opts.checkKeys(["token", "port", "timeout"])
+            var request = ModelsRequest()
+            request.port = Int(try opts.number("port") ?? 18789)
+            request.timeout = try opts.number("timeout") ?? 10
+            request.token = try opts.string("token") ?? self.recordedToken(id)
+            if let token = request.token, !self.options.showSecrets { self.reporter.redactor.add(token) }
+            let final = request
+            return try self.scheduler.perform(call) { [self] in
+                let result = try await self.poller.run(machineId: id, final.execRequest, timeout: final.timeout + 45)
+                try ChatOutcome.checkTransport(result, machineId: id, port: final.port, timeout: final.timeout)
+                guard let http = CurlWriteOut.split(result.output.stdout) else {
+                    throw HostError("curl inside \(id) printed no status line")
+                }
+                let json = try? JSONValue.parse(http.body)
+                var fields: [(String, LuaValue)] = [("status", .integer(Int64(http.status)))]
+                if let type = json.flatMap(ChatCompletionParser.errorType) { fields.append(("error_type", .string(type))) }
+                if let message = json.flatMap(ChatCompletionParser.errorMessage) { fields.append(("message", .string(message))) }
+                let ids = json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                fields.append(("ids", .table(LuaTable(sequence: ids.map { LuaValue.string($0) }))))
+                // A 200 that is not the JSON list is the Control UI's SPA fallback: the API is off.
+                fields.append(("json", .boolean(json?["object"]?.stringValue == "list")))
+                return [.table(LuaTable(fields))]
             }
         }
         state.register("openclaw.config_get") { [unowned self] call in
@@ -61,7 +136,7 @@ extension HostContext {
         state.register("openclaw.config_file") { [unowned self] call in
             let id = try call.machineId(1)
             return try self.scheduler.perform(call) { [self] in
-                let request = ExecRequest(command: ["cat", OpenClawLayout.configPath], timeoutMs: 30_000)
+                let request = ExecRequest(command: [OpenClawLayout.cat, OpenClawLayout.configPath], timeoutMs: 30_000)
                 let result = try await self.poller.run(machineId: id, request, timeout: 60)
                 if result.execution.exitCode == 1, result.output.stderr.contains("No such file") { return [.nil] }
                 if let failure = HostContext.failureMessage(result, machineId: id) { throw HostError(failure) }
@@ -109,7 +184,7 @@ extension HostContext {
 
     /// Runs `openclaw ARGS` in a machine with the OpenClaw environment.
     func runOpenClaw(_ machineId: String, _ args: [String], timeout: Double) async throws -> ExecResult {
-        let request = ExecRequest(command: ["openclaw"] + args, env: OpenClawLayout.environment,
+        let request = ExecRequest(command: [OpenClawLayout.cli] + args, env: OpenClawLayout.environment,
                                   timeoutMs: Int(timeout * 1000))
         return try await poller.run(machineId: machineId, request, timeout: timeout + 30)
     }
@@ -119,7 +194,8 @@ extension HostContext {
     static func openClawFailure(_ result: ExecResult, machineId: String, args: [String]) -> String? {
         guard let generic = failureMessage(result, machineId: machineId) else { return nil }
         let shown = "openclaw " + args.prefix(3).joined(separator: " ")
-        if result.execution.exitCode == 127 {
+        let missing = result.execution.exitCode == nil && (result.execution.errorMessage ?? "").contains("No such file")
+        if result.execution.exitCode == 127 || missing {
             return "\(shown) on \(machineId): openclaw is not installed in \(OpenClawLayout.binDir) (run deploy first)"
         }
         return "\(shown) failed: \(generic)"
@@ -137,6 +213,18 @@ extension HostContext {
                 registerSecrets(in: v, secretPath: secretPath || OpenClawLayout.isSecretPath(child), path: child)
             }
         default: break
+        }
+    }
+
+    /// A list of `{path, value}` pairs (argument `n`), values as JSON.
+    static func configChanges(_ call: HostCall, _ n: Int32) throws -> [(String, JSONValue)] {
+        let bad = HostError("bad argument #\(n) 'changes' (a list of {\"dotted.path\", value} pairs expected)")
+        guard case .table = call.value(n), case .array(let items) = try LuaJSON.encode(call.state, call.thread, at: n) else {
+            throw bad
+        }
+        return try items.map { item in
+            guard case .array(let pair) = item, pair.count == 2, case .string(let path) = pair[0], !path.isEmpty else { throw bad }
+            return (path, pair[1])
         }
     }
 
