@@ -24,8 +24,6 @@ struct MachineStore: Sendable {
 
     /// The machine's folder.
     func folder(_ id: String) -> URL { machinesDirectory.appendingPathComponent(id, isDirectory: true) }
-    /// The merged root the sandbox init chroots into.
-    func rootPath(_ id: String) -> String { base + "/" + id + "/root" }
     /// The sandbox's own messages, read when it fails to start.
     func logFile(_ id: String) -> URL { folder(id).appendingPathComponent("sandbox.log") }
     /// The identity of the NAT helper, when the machine has one.
@@ -35,8 +33,9 @@ struct MachineStore: Sendable {
     /// The file the sandbox init writes its identity to.
     private func initFile(_ id: String) -> String { base + "/" + id + "/init.pid" }
 
-    /// Makes the folder of a new machine and its first state file.
-    func create(_ record: MachineRecord) throws {
+    /// Makes the folder of a new machine and its first state file. The folders the machine writes
+    /// through (its home, its root's upper layer) belong to `owner`, the host uid of its root.
+    func create(_ record: MachineRecord, owner: uid_t) throws {
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: machinesDirectory, withIntermediateDirectories: true)
@@ -47,8 +46,11 @@ struct MachineStore: Sendable {
             // waking, on this project's test host. Other filesystems have no such flag.
             _ = clawrun_mark_top_directory(base)
             for sub in ["home", "upper", "work", "root"] {
-                try fm.createDirectory(at: folder(record.id).appendingPathComponent(sub),
-                                       withIntermediateDirectories: true)
+                let dir = folder(record.id).appendingPathComponent(sub)
+                try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+                if geteuid() == 0 && chown(dir.path, owner, owner) != 0 {
+                    throw ClawrunError.failed("cannot give \(dir.path) to uid \(owner): \(String(cString: strerror(errno)))")
+                }
             }
             try StateFile.create(stateFile(record.id), encode(record))
         } catch {
@@ -92,7 +94,7 @@ struct MachineStore: Sendable {
         StateFile.read(initFile(id)).flatMap { ProcessIdentity(text: String(decoding: $0, as: UTF8.self)) }
     }
 
-    /// Empties the overlay's upper layer: the root filesystem resets to the host's.
+    /// Empties the overlay's upper layer: the root filesystem resets to the machine base.
     func resetRoot(_ id: String) throws {
         // The folders stay (the overlay cleans its work folder itself): each new one would cost
         // an inode, which on some filesystems is the dearest part of a wake (see StateFile).
