@@ -1,0 +1,147 @@
+import ClawrunCore
+import Foundation
+import Testing
+
+/// The escapes of issue 12, tried from inside local machines as their root by
+/// Tests/Attacks/machine_attacks.py, with clawrun run as root and as an unprivileged user; each
+/// must fail inside and leave no trace on the host. What stops them: Sources/clawrun-init/main.c
+/// (own root, pivot_root, the machine's user namespace and locked mounts) and
+/// Sources/CProcess/machine_guard.c (no_new_privs, seccomp), as README.md's "Isolation" says.
+@Suite("Sandbox attacks", .serialized)
+struct SandboxAttackTests {
+    /// Every attempt the script reports; a missing line means an attempt did not run.
+    static let attempts = [
+        "chroot-escape", "host-files", "file-handles", "remount-tools", "cgroup-kill", "core-pattern", "new-proc",
+        "host-processes", "init-cmdline", "init-environ", "host-loopback-127.0.0.1", "host-loopback-10.0.2.2",
+        "syscall-keyctl", "syscall-bpf", "syscall-init_module", "syscall-perf_event_open", "syscall-userfaultfd",
+        "syscall-unshare-user", "no-new-privs", "other-machines",
+    ]
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Attacks/machine_attacks.py")
+
+    @Test("every escape fails from machines of a root clawrun, and the host shows no trace")
+    func rootClawrun() async throws {
+        try await attack(asNobody: false)
+    }
+
+    @Test("every escape fails from machines of a clawrun run as nobody, and the host shows no trace",
+          .enabled(if: geteuid() == 0, "needs root to become another user"))
+    func rootlessClawrun() async throws {
+        try await attack(asNobody: true)
+    }
+
+    private func attack(asNobody: Bool) async throws {
+        try await ClawrunHome.with { cli in
+            chmod(cli.url.path, 0o777)
+            // The binaries machines are given, in a folder of their own, owned by the user clawrun
+            // runs as: then only the locked read-only mount keeps a rootless machine from them.
+            let bin = cli.url.appendingPathComponent("bin")
+            try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+            let built = ClawrunHome.binary.deletingLastPathComponent()
+            for name in ["clawrun", "clawrun-init", "openclaw-sim"] {
+                try FileManager.default.copyItem(at: built.appendingPathComponent(name), to: bin.appendingPathComponent(name))
+                if asNobody { chown(bin.appendingPathComponent(name).path, 65534, 65534) }
+            }
+            if asNobody { chown(bin.path, 65534, 65534) }
+            let binaries = try ["clawrun-init", "openclaw-sim"].map { try Data(contentsOf: bin.appendingPathComponent($0)) }
+
+            // Host fixtures: a folder where an escape would leave markers, a world-readable canary
+            // file, a canary process in a cgroup of its own, a loopback-only server.
+            let marks = cli.url.appendingPathComponent("marks")
+            try FileManager.default.createDirectory(at: marks, withIntermediateDirectories: true)
+            chmod(marks.path, 0o777)
+            let token = "31\(Int.random(in: 100_000...999_999))"
+            let canary = try cli.write("canary", "canary-\(token)\n")
+            chmod(canary, 0o644)
+            let sleeper = try cli.spawn("/bin/sleep", [token])
+            defer { sleeper.signal(SIGKILL); _ = sleeper.waitBlocking() }
+            let cgroupName = "clawrun-canary-\(token)"
+            let cgroup = cgroup2Mount().map { "\($0)/\(cgroupName)" }
+            if let cgroup {
+                mkdir(cgroup, 0o755)
+                try "\(sleeper.pid)".write(toFile: cgroup + "/cgroup.procs", atomically: false, encoding: .utf8)
+            }
+            defer {
+                if let cgroup { sleeper.signal(SIGKILL); _ = sleeper.waitBlocking(); rmdir(cgroup) }
+            }
+            let server = try cli.spawn("/usr/bin/python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1"])
+            defer { server.signal(SIGKILL); _ = server.waitBlocking() }
+            try await server.wait { $0.contains(" port ") }
+            let port = try #require(server.output.split(separator: " ").drop { $0 != "port" }.dropFirst().first)
+            let corePattern = try String(contentsOfFile: "/proc/sys/kernel/core_pattern", encoding: .utf8)
+
+            let attacks = try String(contentsOf: SandboxAttackTests.script, encoding: .utf8)
+            let networks = FileManager.default.isExecutableFile(atPath: "/usr/bin/slirp4netns") ? ["none", "nat"] : ["none"]
+            let lua = try cli.write("attack.lua", """
+                local other = machine.create{memory_mib = 256}
+                wait_phase(other, "running", {timeout = 60})
+                exec(other, "echo other-secret > /home/machine/secret")
+                local found = {}
+                for _, network in ipairs{\(networks.map { "\"\($0)\"" }.joined(separator: ", "))} do
+                  local m = machine.create{memory_mib = 256, network = network}
+                  wait_phase(m, "running", {timeout = 60})
+                  local out, res = exec(m, {"/usr/bin/python3", "-"}, {check = false, stdin = [==[\(attacks)]==], env = {
+                    MARK_DIR = "\(marks.path)", CANARY_PATH = "\(canary)", CANARY_TOKEN = "\(token)",
+                    HOST_HOME = "\(cli.url.path)", OTHER_HOME = "\(cli.url.path)/machines/" .. other.id .. "/home",
+                    HOST_PORT = "\(port)", CANARY_CGROUP = "\(cgroupName)"}})
+                  found[network] = out .. (res.stderr or "")
+                  machine.delete(m)
+                  wait_phase(m, "destroyed", {timeout = 60})
+                end
+                machine.delete(other)
+                wait_phase(other, "destroyed", {timeout = 60})
+                return found
+                """)
+            chmod(lua, 0o644)
+            let clawrun = bin.appendingPathComponent("clawrun").path
+            let r = asNobody
+                ? await (try cli.spawn("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                                                             clawrun, lua, "--json"])).finish()
+                : await (try cli.spawn(clawrun, [lua, "--json"])).finish()
+            #expect(r.status == 0, "\(r.stderr)")
+            let found = r.events.first { $0.event == "result" }?["value"]
+            for network in networks {
+                let lines = (found?[network]?.stringValue ?? "").split(separator: "\n").map(String.init)
+                for attempt in SandboxAttackTests.attempts {
+                    let line = lines.first { $0.hasPrefix(attempt + " ") }
+                    #expect(line?.hasPrefix(attempt + " blocked") == true, "\(network): \(line ?? "\(attempt) did not run: \(lines)")")
+                }
+                #expect(!lines.joined().contains("canary-\(token)"), "\(network): the canary file was read")
+            }
+
+            // The host, checked from the host.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: marks.path).isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: "/usr/clawrun-attack-marker"))
+            #expect(processState(sleeper.pid).map { $0 != "Z" && $0 != "X" } == true, "the canary process was killed")
+            #expect(try ["clawrun-init", "openclaw-sim"].map { try Data(contentsOf: bin.appendingPathComponent($0)) } == binaries)
+            #expect(try String(contentsOfFile: "/proc/sys/kernel/core_pattern", encoding: .utf8) == corePattern)
+            let left = try FileManager.default.contentsOfDirectory(atPath: cli.url.appendingPathComponent("machines").path)
+            #expect(left.allSatisfy { $0.hasSuffix(".destroyed.json") }, "\(left)")
+            #expect(!mountInfo().contains(cli.url.path), "a mount under the home is left on the host")
+        }
+    }
+}
+
+/// Where the host mounts its cgroup v2 hierarchy, if it has one.
+private func cgroup2Mount() -> String? {
+    for line in mountInfo().split(separator: "\n") {
+        let halves = line.components(separatedBy: " - ")
+        if halves.count == 2, halves[1].hasPrefix("cgroup2 ") {
+            let fields = halves[0].split(separator: " ")
+            if fields.count > 4 { return String(fields[4]) }
+        }
+    }
+    return nil
+}
+
+private func mountInfo() -> String {
+    (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+}
+
+/// The state letter of /proc/<pid>/stat, nil when there is no such process.
+private func processState(_ pid: pid_t) -> Character? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = text.lastIndex(of: ")") else { return nil }
+    return text[text.index(close, offsetBy: 2)...].first
+}
