@@ -39,10 +39,12 @@ struct SandboxAttackTests {
             let bin = cli.url.appendingPathComponent("bin")
             try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
             let built = ClawrunHome.binary.deletingLastPathComponent()
-            for name in ["clawrun", "clawrun-init", "openclaw-sim"] {
-                try FileManager.default.copyItem(at: built.appendingPathComponent(name), to: bin.appendingPathComponent(name))
-                if asNobody { chown(bin.appendingPathComponent(name).path, 65534, 65534) }
-            }
+            // Copied by cp, not by this process: a child forked meanwhile by a test running in
+            // parallel would inherit the copy's write descriptor, and running it would fail (ETXTBSY).
+            let names = ["clawrun", "clawrun-init", "openclaw-sim"]
+            let copy = try cli.spawn("/bin/cp", names.map { built.appendingPathComponent($0).path } + [bin.path])
+            #expect(copy.waitBlocking() == 0)
+            if asNobody { for name in names { chown(bin.appendingPathComponent(name).path, 65534, 65534) } }
             if asNobody { chown(bin.path, 65534, 65534) }
             let binaries = try ["clawrun-init", "openclaw-sim"].map { try Data(contentsOf: bin.appendingPathComponent($0)) }
 
