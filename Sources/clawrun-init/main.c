@@ -204,29 +204,34 @@ static void enter_root(void) {
    unprivileged host id. The map has to be written from the parent namespace: a child that stays
    there writes it once this process has moved. */
 static void enter_own_user_namespace(const char *uid_map) {
-    int go[2];
-    if (pipe2(go, O_CLOEXEC) < 0) die("cannot make a pipe for", "the user namespace");
+    int go[2], done[2];
+    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0) die("cannot make a pipe for", "the user namespace");
     pid_t helper = fork();
     if (helper < 0) die("cannot fork for", "the user namespace");
     if (helper == 0) {
-        char c;
+        char c = 1;
         close(go[1]);
-        if (read(go[0], &c, 1) != 1) _exit(1);
-        int fd = open("/proc/1/uid_map", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, uid_map, strlen(uid_map)) < 0) _exit(2);
-        close(fd);
-        fd = open("/proc/1/gid_map", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, uid_map, strlen(uid_map)) < 0) _exit(3);
-        _exit(0);
+        close(done[0]);
+        if (read(go[0], &c, 1) == 1) {
+            int uid = open("/proc/1/uid_map", O_WRONLY | O_CLOEXEC), gid = open("/proc/1/gid_map", O_WRONLY | O_CLOEXEC);
+            c = uid >= 0 && gid >= 0 && write(uid, uid_map, strlen(uid_map)) > 0 && write(gid, uid_map, strlen(uid_map)) > 0
+                    ? 0
+                    : 1;
+        }
+        (void)!write(done[1], &c, 1);
+        _exit(c);
     }
     close(go[0]);
+    close(done[1]);
     if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) die("cannot make", "the machine's user namespace");
     if (write(go[1], "x", 1) != 1) die("cannot signal", "the user namespace helper");
     close(go[1]);
-    int status;
-    while (waitpid(helper, &status, 0) < 0)
-        if (errno != EINTR) die("cannot wait for", "the user namespace helper");
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    /* The helper's answer, not its exit: the exit releases the old mount namespace, which waits
+       for an RCU grace period, and PID 1 reaps it later like any orphan. */
+    char c = 1;
+    while (read(done[0], &c, 1) < 0 && errno == EINTR) {}
+    close(done[0]);
+    if (c != 0) {
         errno = EPERM;
         die("cannot map the machine's users:", uid_map);
     }
