@@ -25,7 +25,12 @@ final class MachineBase: Sendable {
     private let home: URL
     private let made = Locked<String?>(nil)
 
-    init(home: URL) { self.home = home }
+    /// The base of machines under `home`; what a killed process left half-made there goes now,
+    /// so that deleting its machines leaves nothing of it behind.
+    init(home: URL) {
+        self.home = home
+        removeAbandoned(in: home.appendingPathComponent("machine-base").path)
+    }
 
     /// The base's path for machines whose root is host uid `owner`, made on first use.
     func path(owner: uid_t) throws -> String {
@@ -54,6 +59,14 @@ final class MachineBase: Sendable {
             throw error
         } catch {
             throw ClawrunError.failed("cannot make the machine base under \(parent.path): \(error)")
+        }
+    }
+
+    /// Removes bases half-made by processes that died making them (killed, say).
+    private func removeAbandoned(in parent: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(".new-") {
+            let pid = name.dropFirst(5).split(separator: "-").first.flatMap { Int32($0) } ?? 0
+            if pid > 0 && kill(pid, 0) != 0 && errno == ESRCH { try? MachineStore.removeTree(parent + "/" + name) }
         }
     }
 

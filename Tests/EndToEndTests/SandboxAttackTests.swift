@@ -31,6 +31,45 @@ struct SandboxAttackTests {
         try await attack(asNobody: true)
     }
 
+    /// A clawrun killed while its machines boot leaves them to the next one: once they are deleted
+    /// no process, mount or folder of them is left (the launchers and inits included), and no
+    /// half-made machine base either (Sources/LocalMachines/MachineBase.swift).
+    @Test("kill -9 of clawrun mid-boot leaves no process, mount or folder once its machines are deleted")
+    func killedMidBoot() async throws {
+        try await ClawrunHome.with { cli in
+            let script = try cli.write("boot.lua", """
+                for i = 1, 12 do machine.create{memory_mib = 256} end
+                sleep(30)
+                """)
+            let running = try cli.start([script, "-q"])
+            let machines = cli.url.appendingPathComponent("machines")
+            let deadline = Date().addingTimeInterval(30)
+            var started: [String] = []
+            while started.count < 12 && Date() < deadline {
+                started = ((try? FileManager.default.contentsOfDirectory(atPath: machines.path)) ?? []).filter { $0.hasPrefix("dm-") }
+                try await Task.sleep(nanoseconds: 2_000_000)
+            }
+            running.signal(SIGKILL)
+            _ = running.waitBlocking()
+            #expect(started.count == 12)
+            try await Task.sleep(nanoseconds: 300_000_000)
+            let inits = started.compactMap { id -> (Int32, String)? in
+                let text = (try? String(contentsOfFile: "\(machines.path)/\(id)/init.pid", encoding: .utf8)) ?? ""
+                return Int32(text.split(separator: " ").first ?? "").map { ($0, text) }
+            }
+            await cli.deleteEveryMachine()
+            let left = try FileManager.default.contentsOfDirectory(atPath: machines.path)
+            #expect(left.allSatisfy { $0.hasSuffix(".destroyed.json") }, "\(left)")
+            let bases = (try? FileManager.default.contentsOfDirectory(atPath: cli.url.appendingPathComponent("machine-base").path)) ?? []
+            #expect(bases.allSatisfy { !$0.hasPrefix(".new-") }, "\(bases)")
+            #expect(!mountInfo().contains(cli.url.path))
+            for (pid, _) in inits {
+                #expect(processState(pid) == nil || processState(pid) == "Z", "init \(pid) outlived its machine's delete")
+            }
+            #expect(processesMentioning(cli.url.path).isEmpty, "\(processesMentioning(cli.url.path))")
+        }
+    }
+
     private func attack(asNobody: Bool) async throws {
         try await ClawrunHome.with { cli in
             chmod(cli.url.path, 0o777)
@@ -135,6 +174,17 @@ private func cgroup2Mount() -> String? {
         }
     }
     return nil
+}
+
+/// Host processes whose command line names `path` (a machine's launcher would).
+private func processesMentioning(_ path: String) -> [String] {
+    let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+    return pids.compactMap { pid in
+        guard pid != getpid(), processState(pid) != "Z",
+              let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        let text = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        return text.contains(path) ? "\(pid): \(text.prefix(120))" : nil
+    }
 }
 
 private func mountInfo() -> String {
