@@ -36,6 +36,7 @@ public final class LocalProvider: MachineProvider {
     /// this provider.
     public init(home: URL, toolsDirectory: URL? = nil) throws {
         store = MachineStore(home: home)
+        MachineStore.removeAbandoned(in: store.machinesDirectory.path)
         sandbox = Sandbox(store: store, toolsDirectory: toolsDirectory, base: MachineBase(home: home))
         reactor = try ProcessReactor()
     }

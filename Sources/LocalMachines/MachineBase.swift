@@ -29,7 +29,7 @@ final class MachineBase: Sendable {
     /// so that deleting its machines leaves nothing of it behind.
     init(home: URL) {
         self.home = home
-        removeAbandoned(in: home.appendingPathComponent("machine-base").path)
+        MachineStore.removeAbandoned(in: home.appendingPathComponent("machine-base").path)
     }
 
     /// The base's path for machines whose root is host uid `owner`, made on first use.
@@ -48,7 +48,7 @@ final class MachineBase: Sendable {
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             // Made aside and renamed, so that a process that finds the base finds it whole.
-            let scratch = parent.appendingPathComponent(".new-\(getpid())-\(UUID().uuidString.prefix(8))").path
+            let scratch = parent.path + "/" + MachineStore.stagingPrefix + "\(getpid())-\(UUID().uuidString.prefix(8))"
             defer { try? MachineStore.removeTree(scratch) }
             try build(scratch, owner: owner)
             if rename(scratch, final) != 0 && !fm.fileExists(atPath: final) {
@@ -59,14 +59,6 @@ final class MachineBase: Sendable {
             throw error
         } catch {
             throw ClawrunError.failed("cannot make the machine base under \(parent.path): \(error)")
-        }
-    }
-
-    /// Removes bases half-made by processes that died making them (killed, say).
-    private func removeAbandoned(in parent: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(".new-") {
-            let pid = name.dropFirst(5).split(separator: "-").first.flatMap { Int32($0) } ?? 0
-            if pid > 0 && kill(pid, 0) != 0 && errno == ESRCH { try? MachineStore.removeTree(parent + "/" + name) }
         }
     }
 
