@@ -69,8 +69,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "openclaw-sim", dependencies: ["OpenClawSim"]),
-        .executableTarget(name: "clawrun-init", linkerSettings: [.unsafeFlags(["-static-executable"])]),
+        // Machines run the simulator from /run/clawrun and see none of the host's Swift runtime.
+        .executableTarget(name: "openclaw-sim", dependencies: ["OpenClawSim"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        .executableTarget(name: "clawrun-init", dependencies: ["CProcess"],
+                          linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
         .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore"], path: "Tests/ClawrunTestSupport"),
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <linux/nsfs.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -77,6 +78,7 @@ int clawrun_spawn(const char *path, char *const argv[], char *const envp[],
 }
 
 #define NS_MAX 6
+#define NS_SLOTS (NS_MAX + 1)
 /* The children run on stacks in the caller's frame (it is suspended while they run): an mmap and
    munmap per command would cost a TLB shootdown across all of the caller's threads. */
 #define ENTERING_STACK (16 * 1024)
@@ -85,7 +87,7 @@ int clawrun_spawn(const char *path, char *const argv[], char *const envp[],
 /* Shared by the caller and both clone children (CLONE_VM): the children only read it, apart from
    the results they leave for the caller. */
 struct machine_spawn {
-    int ns[NS_MAX];
+    int ns[NS_SLOTS];
     int ns_count;
     int root_fd;
     int cgroup_fd;
@@ -93,7 +95,6 @@ struct machine_spawn {
     const char *cwd;
     char *const *argv;
     char *const *envp;
-    char **sh_argv; /* /bin/sh, the program, its arguments: for programs without #! (as execvp) */
     char *command_stack_top;
     pid_t pid;   /* the command's pid, set by the middle child */
     int error;   /* errno of the step that failed before the command could run */
@@ -132,7 +133,7 @@ static void give_up(const char *what, const char *name, int error, int code) {
    for a script without a shebang. argv[0] must be a path; a bare name is refused before anything
    runs, as is a path execve cannot start: the error reaches the caller (which reports a refusal,
    error_code and no exit_code, as Dedalus does for a command that never ran). */
-static void exec_command(struct machine_spawn *s) {
+static _Noreturn void exec_command(struct machine_spawn *s) {
     const char *file = s->argv[0];
     if (strchr(file, '/') == NULL) {
         s->error = ENOENT;
@@ -143,11 +144,10 @@ static void exec_command(struct machine_spawn *s) {
     _exit(127);
 }
 
-/* The command: a new session in the machine's cgroup and root, then its own program. */
+/* The command: a new session in the machine's root, under the machine's rules, then its own program. */
 static int command_child(void *arg) {
     struct machine_spawn *s = arg;
     if (setsid() < 0) goto failed;
-    if (s->cgroup_fd >= 0 && write(s->cgroup_fd, "0", 1) != 1) goto failed;
     if (fchdir(s->root_fd) < 0 || chroot(".") < 0) goto failed;
     for (int i = 0; i < 3; i++) {
         if (s->fds[i] == i) {
@@ -166,28 +166,37 @@ static int command_child(void *arg) {
         if (sig != SIGKILL && sig != SIGSTOP) syscall(SYS_rt_sigaction, sig, &dfl, NULL, _NSIG / 8);
     unsigned long none[_NSIG / (8 * sizeof(unsigned long))] = {0};
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, none, NULL, _NSIG / 8);
+    int guard = clawrun_guard_machine_process();
+    if (guard != 0) {
+        errno = guard;
+        goto failed;
+    }
     if (chdir(s->cwd) < 0) give_up("cannot change directory to", s->cwd, errno, 125);
     exec_command(s);
-    give_up("failed to execute", s->argv[0], errno, errno == ENOENT ? 127 : 126);
 failed:
     s->error = errno;
     _exit(127);
 }
 
-/* Between the caller and the command: joins the machine's namespaces (a PID namespace applies to
-   children only) and starts the command as the caller's child, so the caller reaps and watches it. */
+/* Between the caller and the command: joins the machine's cgroup (the command inherits it) and
+   namespaces (a PID namespace applies to children only), becomes the machine's root, and starts
+   the command as the caller's child, so the caller reaps and watches it. Credentials change
+   through raw system calls: glibc's would signal the caller's threads. */
 static int entering_child(void *arg) {
     struct machine_spawn *s = arg;
-    for (int i = 0; i < s->ns_count; i++) {
-        if (setns(s->ns[i], 0) < 0) {
-            s->error = errno;
-            _exit(1);
-        }
-    }
+    if (s->cgroup_fd >= 0 && write(s->cgroup_fd, "0", 1) != 1) goto failed;
+    for (int i = 0; i < s->ns_count; i++)
+        if (setns(s->ns[i], 0) < 0) goto failed;
+    /* Under a rootless clawrun setgroups is denied, and the caller's groups are all it has. */
+    if (syscall(SYS_setgroups, 0, NULL) < 0 && errno != EPERM) goto failed;
+    if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0) goto failed;
     pid_t pid = clone(command_child, s->command_stack_top, CLONE_VM | CLONE_VFORK | CLONE_PARENT, s);
     if (pid < 0) s->error = errno;
     else s->pid = pid;
     _exit(0);
+failed:
+    s->error = errno;
+    _exit(1);
 }
 
 /* Field 22 of /proc/<pid>/stat, read through the process's /proc directory. */
@@ -212,13 +221,12 @@ static int start_time_matches(int dir, unsigned long long expected) {
 int clawrun_machine_spawn(pid_t init_pid, unsigned long long init_start, int enter_user, int cgroup_fd,
                           char *const argv[], char *const envp[], const char *cwd,
                           int in_fd, int out_fd, int err_fd, pid_t *pid) {
-    static const char *const names[] = {"ns/user", "ns/ipc", "ns/uts", "ns/net", "ns/pid", "ns/mnt"};
+    static const char *const names[] = {"ns/ipc", "ns/uts", "ns/net", "ns/pid", "ns/mnt", "ns/user"};
     _Alignas(16) char entering_stack[ENTERING_STACK];
     _Alignas(16) char command_stack[COMMAND_STACK];
     struct machine_spawn s = {.ns_count = 0, .root_fd = -1, .cgroup_fd = cgroup_fd, .fds = {in_fd, out_fd, err_fd},
-                              .cwd = cwd, .argv = argv, .envp = envp, .sh_argv = NULL,
+                              .cwd = cwd, .argv = argv, .envp = envp,
                               .command_stack_top = command_stack + COMMAND_STACK, .pid = 0, .error = 0};
-    size_t argc = 0;
     int rc = 0;
     char dir_path[32];
 
@@ -231,7 +239,19 @@ int clawrun_machine_spawn(pid_t init_pid, unsigned long long init_start, int ent
         close(dir);
         return ESRCH;
     }
-    for (int i = enter_user ? 0 : 1; i < NS_MAX; i++) {
+    /* The order is the one the kernel allows: without root on the host, the outer user namespace
+       (the owner of the PID namespace) first, for the right to join the others; the machine's own
+       user namespace last, since joining it gives up every right outside it. */
+    if (enter_user) {
+        int pid_ns = openat(dir, "ns/pid", O_RDONLY | O_CLOEXEC);
+        int outer = pid_ns < 0 ? -1 : ioctl(pid_ns, NS_GET_USERNS);
+        rc = errno;
+        if (pid_ns >= 0) close(pid_ns);
+        if (outer < 0) goto out;
+        rc = 0;
+        s.ns[s.ns_count++] = outer;
+    }
+    for (int i = 0; i < NS_MAX; i++) {
         int fd = openat(dir, names[i], O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             rc = errno;
@@ -244,15 +264,6 @@ int clawrun_machine_spawn(pid_t init_pid, unsigned long long init_start, int ent
         rc = errno;
         goto out;
     }
-    while (argv[argc] != NULL) argc++;
-    s.sh_argv = calloc(argc + 2, sizeof(char *));
-    if (s.sh_argv == NULL) {
-        rc = ENOMEM;
-        goto out;
-    }
-    s.sh_argv[0] = "/bin/sh";
-    for (size_t i = 1; i < argc; i++) s.sh_argv[i + 1] = argv[i];
-
     /* The children share this memory and, until they exec, must not run any of the caller's
        handlers: every signal, glibc's internal ones included, stays blocked meanwhile. */
     unsigned long all[_NSIG / (8 * sizeof(unsigned long))], old[_NSIG / (8 * sizeof(unsigned long))];
@@ -275,7 +286,6 @@ int clawrun_machine_spawn(pid_t init_pid, unsigned long long init_start, int ent
     if (rc == 0) *pid = s.pid;
 
 out:
-    free(s.sh_argv);
     for (int i = 0; i < s.ns_count; i++) close(s.ns[i]);
     if (s.root_fd >= 0) close(s.root_fd);
     close(dir);

@@ -9,8 +9,14 @@ struct HostTools: Sendable {
     var unshare: String
     /// `clawrun-init`, the machine's PID 1, built and installed beside clawrun.
     var initProgram: String
-    /// Whether a user namespace is needed because clawrun does not run as root.
+    /// Whether the launcher makes an outer user namespace, because clawrun does not run as root.
+    /// Machines always get a user namespace of their own besides (clawrun-init makes it).
     var userNamespace: Bool
+    /// The host uid (and gid) that is root inside machines: an unprivileged range under a root
+    /// clawrun, the invoking user otherwise.
+    var machineRoot: uid_t
+    /// The uid_map and gid_map line of machines' own user namespaces.
+    var idMap: String
 }
 
 /// What this host offers local machines: namespaces, tools and memory. Every refusal names the
@@ -57,12 +63,23 @@ enum HostSupport {
                 "local machines need clawrun-init next to clawrun, and \(initProgram) is missing: install it from "
                     + "the same build folder as clawrun (`swift build -c release` makes both)")
         }
-        return HostTools(unshare: unshare, initProgram: initProgram, userNamespace: needsUserNamespace)
+        return HostTools(unshare: unshare, initProgram: initProgram, userNamespace: needsUserNamespace,
+                         machineRoot: machineRoot,
+                         idMap: needsUserNamespace ? "0 0 1" : "0 \(machineRoot) \(machineIDCount)")
         #endif
     }
 
-    /// Whether machines need a user namespace, because clawrun does not run as root.
+    /// Whether machines need an outer user namespace, because clawrun does not run as root.
     static var needsUserNamespace: Bool { geteuid() != 0 }
+
+    /// The first of the host ids that a root clawrun gives machines: far above the ids that hosts
+    /// hand to users and to /etc/subuid ranges, so that no host file belongs to a machine.
+    static let machineIDBase: uid_t = 2_000_000_000
+    /// How many ids machines have under a root clawrun (0 to 65535 inside, nobody included).
+    static let machineIDCount: uid_t = 65536
+
+    /// The host uid that is root inside machines.
+    static var machineRoot: uid_t { needsUserNamespace ? geteuid() : machineIDBase }
 
     /// The host's total memory in MiB, the largest memory_mib a local machine may ask for.
     static var totalMemoryMiB: Int {

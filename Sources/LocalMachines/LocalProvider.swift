@@ -31,11 +31,13 @@ public final class LocalProvider: MachineProvider {
     let reactor: ProcessReactor
     let runs = Locked(ExecutionTable())
 
-    /// Makes the provider over `home` (CLAWRUN_HOME). `toolsDirectory`, when given, is mounted
-    /// read-only at /run/clawrun in every machine started by this provider.
+    /// Makes the provider over `home` (CLAWRUN_HOME). `toolsDirectory`, when given, holds the
+    /// programs (openclaw-sim) mounted read-only under /run/clawrun in every machine started by
+    /// this provider.
     public init(home: URL, toolsDirectory: URL? = nil) throws {
         store = MachineStore(home: home)
-        sandbox = Sandbox(store: store, toolsDirectory: toolsDirectory)
+        MachineStore.removeAbandoned(in: store.machinesDirectory.path)
+        sandbox = Sandbox(store: store, toolsDirectory: toolsDirectory, base: MachineBase(home: home))
         reactor = try ProcessReactor()
     }
 
@@ -54,14 +56,14 @@ public final class LocalProvider: MachineProvider {
         default:
             throw ClawrunError.invalidArgument("network '\(network)' is not one of: none, nat")
         }
-        _ = try HostSupport.tools()
+        let tools = try HostSupport.tools()
         let now = Date()
         let record = MachineRecord(
             id: Identifiers.machineID(now: now), vcpu: spec.vcpu, memoryMiB: spec.memoryMiB, storageGiB: spec.storageGiB,
             autosleepSeconds: try spec.autosleep.map(AutosleepDuration.seconds) ?? 300,
             network: network == "none" ? nil : network, createdAt: now, desired: .running, phase: .accepted,
             reason: "Accepted", lastError: nil, transitionAt: now, memoryEnforced: MemoryLimit.isAvailable)
-        try store.create(record)
+        try store.create(record, owner: tools.machineRoot)
         lifecycle.enqueue(record.id) { [self] in
             _ = try? store.update(record.id) { $0.transition(to: .placementPending, reason: "Placing") }
             await boot(record.id, resetRoot: false)

@@ -24,8 +24,6 @@ struct MachineStore: Sendable {
 
     /// The machine's folder.
     func folder(_ id: String) -> URL { machinesDirectory.appendingPathComponent(id, isDirectory: true) }
-    /// The merged root the sandbox init chroots into.
-    func rootPath(_ id: String) -> String { base + "/" + id + "/root" }
     /// The sandbox's own messages, read when it fails to start.
     func logFile(_ id: String) -> URL { folder(id).appendingPathComponent("sandbox.log") }
     /// The identity of the NAT helper, when the machine has one.
@@ -35,9 +33,13 @@ struct MachineStore: Sendable {
     /// The file the sandbox init writes its identity to.
     private func initFile(_ id: String) -> String { base + "/" + id + "/init.pid" }
 
-    /// Makes the folder of a new machine and its first state file.
-    func create(_ record: MachineRecord) throws {
+    /// Makes the folder of a new machine and its first state file. The folders the machine writes
+    /// through (its home, its root's upper layer) belong to `owner`, the host uid of its root. The
+    /// folder is made aside and renamed into place whole: a process killed meanwhile leaves no
+    /// machine folder without a state file (which no `list` would show, nor any delete remove).
+    func create(_ record: MachineRecord, owner: uid_t) throws {
         let fm = FileManager.default
+        let staging = base + "/" + MachineStore.stagingPrefix + "\(getpid())-" + record.id
         do {
             try fm.createDirectory(at: machinesDirectory, withIntermediateDirectories: true)
             // Each overlay mount makes and deletes a few inodes in its work folder, and ext4
@@ -47,13 +49,30 @@ struct MachineStore: Sendable {
             // waking, on this project's test host. Other filesystems have no such flag.
             _ = clawrun_mark_top_directory(base)
             for sub in ["home", "upper", "work", "root"] {
-                try fm.createDirectory(at: folder(record.id).appendingPathComponent(sub),
-                                       withIntermediateDirectories: true)
+                let dir = staging + "/" + sub
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                if geteuid() == 0 && chown(dir, owner, owner) != 0 {
+                    throw ClawrunError.failed("cannot give \(dir) to uid \(owner): \(String(cString: strerror(errno)))")
+                }
             }
-            try StateFile.create(stateFile(record.id), encode(record))
+            try StateFile.create(staging + "/machine.json", encode(record))
+            guard rename(staging, folder(record.id).path) == 0 else {
+                throw ClawrunError.failed("cannot rename \(staging): \(String(cString: strerror(errno)))")
+            }
         } catch {
-            try? fm.removeItem(at: folder(record.id))
+            try? fm.removeItem(atPath: staging)
             throw ClawrunError.failed("cannot create machine folder \(folder(record.id).path): \(error)")
+        }
+    }
+
+    /// How folders being made begin, followed by the maker's pid.
+    static let stagingPrefix = ".new-"
+
+    /// Removes the folders under `parent` that processes now gone were making (killed, say).
+    static func removeAbandoned(in parent: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(stagingPrefix) {
+            let pid = name.dropFirst(stagingPrefix.count).split(separator: "-").first.flatMap { Int32($0) } ?? 0
+            if pid > 0 && kill(pid, 0) != 0 && errno == ESRCH { try? removeTree(parent + "/" + name) }
         }
     }
 
@@ -92,7 +111,7 @@ struct MachineStore: Sendable {
         StateFile.read(initFile(id)).flatMap { ProcessIdentity(text: String(decoding: $0, as: UTF8.self)) }
     }
 
-    /// Empties the overlay's upper layer: the root filesystem resets to the host's.
+    /// Empties the overlay's upper layer: the root filesystem resets to the machine base.
     func resetRoot(_ id: String) throws {
         // The folders stay (the overlay cleans its work folder itself): each new one would cost
         // an inode, which on some filesystems is the dearest part of a wake (see StateFile).

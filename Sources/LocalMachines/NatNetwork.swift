@@ -26,8 +26,15 @@ enum NatNetwork {
             if log >= 0 { close(log) }
             if null >= 0 { close(null) }
         }
+        // The network namespace belongs to the outer user namespace, the launcher's (the host's
+        // under a root clawrun), not to the machine's own one its init is in: slirp4netns joins
+        // the one it is given before the network namespace.
+        guard let launcher = ProcStat(pid: target.pid)?.parent, launcher > 1 else {
+            throw ClawrunError.failed("machine \(id)'s init has no launcher to attach NAT through")
+        }
         let pid = try Spawner.spawn(
-            path: path, argv: [path, "--configure", "--mtu=65520", "--disable-host-loopback", String(target.pid), "tap0"],
+            path: path, argv: [path, "--configure", "--mtu=65520", "--disable-host-loopback",
+                               "--userns-path=/proc/\(launcher)/ns/user", String(target.pid), "tap0"],
             env: HostSupport.baseEnvironment.map { "\($0.key)=\($0.value)" }, stdin: null, stdout: log, stderr: log)
         try reactor.watch(pid: pid)
         if let helper = ProcessIdentity.of(pid: pid) {

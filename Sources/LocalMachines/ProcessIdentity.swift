@@ -39,13 +39,10 @@ struct ProcessIdentity: Equatable, Sendable {
         if isAlive { _ = kill(pid, signal) }
     }
 
-    /// The process's root directory as the host sees it; the sandbox is ready once its init has
-    /// chrooted into the machine's merged root.
-    var rootPath: String? {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/\(pid)/root", &buf, buf.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    /// Whether this is a machine's init that has finished making the machine: clawrun-init names
+    /// itself "init" then, and no other process can rename it.
+    var isReadyInit: Bool {
+        ProcFiles.bytes("/proc/\(pid)/comm") == Array("init\n".utf8)
     }
 }
 

@@ -6,12 +6,13 @@ import ClawrunCore
 import Foundation
 
 /// Starts and ends a machine's sandbox: util-linux `unshare` makes new mount, PID, network, UTS
-/// and IPC namespaces (and a user namespace when clawrun is not root) and starts `clawrun-init`
-/// in them, which builds the machine's root and stays as its PID 1, in its own session so that
-/// it outlives the clawrun process.
+/// and IPC namespaces (and an outer user namespace when clawrun is not root) and starts
+/// `clawrun-init` in them, which builds the machine's root, enters it and the machine's own user
+/// namespace, and stays as its PID 1, in its own session so that it outlives the clawrun process.
 struct Sandbox: Sendable {
     let store: MachineStore
     let toolsDirectory: URL?
+    let base: MachineBase
 
     /// Where the sandbox is now.
     func state(_ id: String) -> SandboxState {
@@ -21,7 +22,7 @@ struct Sandbox: Sendable {
     /// Where the sandbox is, given the init identity already read from its init.pid.
     func state(of identity: ProcessIdentity?, _ id: String) -> SandboxState {
         guard let identity, identity.isAlive else { return .gone }
-        return identity.rootPath == store.rootPath(id) ? .ready : .booting
+        return identity.isReadyInit ? .ready : .booting
     }
 
     /// Launches the sandbox's init and returns the launcher's pid, which the caller must reap,
@@ -36,11 +37,12 @@ struct Sandbox: Sendable {
         guard log >= 0, null >= 0 else {
             throw ClawrunError.failed("cannot open \(store.logFile(id).path): \(String(cString: strerror(errno)))")
         }
+        let basePath = try base.path(owner: tools.machineRoot)
         var argv = [tools.unshare, "--mount", "--pid", "--net", "--uts", "--ipc", "--fork", "--kill-child",
                     "--propagation", "private"]
         if tools.userNamespace { argv += ["--user", "--map-root-user"] }
-        argv += ["--", tools.initProgram, store.folder(id).path, id, toolsDirectory?.path ?? "",
-                 store.machinesDirectory.path, cgroup?.path ?? "", nat ? "nat" : "none"]
+        argv += ["--", tools.initProgram, store.folder(id).path, id, basePath, toolsDirectory?.path ?? "",
+                 cgroup?.path ?? "", nat ? "nat" : "none", tools.idMap]
         let env = HostSupport.baseEnvironment.map { "\($0.key)=\($0.value)" }
         var ready: [Int32] = [-1, -1]
         let rc = clawrun_pipe(&ready)

@@ -58,7 +58,9 @@ public final class GatewayServer {
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 511)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP_NODELAY is a TCP-level option: at the socket level its number is SO_DEBUG, which
+            // needs CAP_NET_ADMIN and fails (closing every connection) inside a sandboxed machine.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [weak self] channel in
                 self?.track(channel)

@@ -214,8 +214,13 @@ struct LocalMachinesTests {
         defer { close(inheritable) }
         try await TestHome.with { t in
             let m = try await t.running()
-            let fds = try await t.sh(m.id, "ls /proc/1/fd")
-            #expect(fds.output.stdout == "0\n1\n2\n")
+            // Read from the host: inside, PID 1 is not dumpable (it changed its ids on entering
+            // the machine's user namespace), so no machine process may look at its descriptors.
+            let pid = try #require(t.provider.store.initIdentity(m.id)).pid
+            let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
+            #expect(fds == ["0", "1", "2"])
+            let inside = try await t.sh(m.id, "ls /proc/1/fd 2>&1 >/dev/null | grep -c 'Permission denied'")
+            #expect(inside.output.stdout == "1\n")
         }
     }
 

@@ -17,7 +17,7 @@ struct MachineStoreTests {
             id: Identifiers.machineID(now: now), vcpu: 1, memoryMiB: 256, storageGiB: 10, autosleepSeconds: 300,
             network: nil, createdAt: now, desired: .running, phase: .accepted, reason: "Accepted", lastError: nil,
             transitionAt: now, memoryEnforced: false)
-        try mine.create(record)
+        try mine.create(record, owner: geteuid())
         #expect(mine.load(record.id)?.phase == .accepted)
         try theirs.update(record.id) { $0.transition(to: .running, reason: "DesiredStateReached") }
         #expect(mine.load(record.id)?.phase == .running)

@@ -39,13 +39,15 @@ int clawrun_epoll_wait(int epfd, unsigned long long *tokens, int max, int timeou
 int clawrun_memfd(const char *name);
 
 /* Starts argv[0] (searched in the PATH of `envp`, as execvp would) inside the machine whose init
-   is `init_pid` with kernel start time `init_start`: in the init's IPC, UTS, network, PID and mount
-   namespaces (and its user namespace when `enter_user`), chrooted to the init's root, with `cwd`,
-   in a new session (its pid is its process group), signals at their defaults, the three
-   descriptors on 0, 1, 2, and moved into the cgroup whose cgroup.procs is open as `cgroup_fd`
-   (-1: none). No program runs in between: the command is the caller's own child. Returns 0 and
-   sets *pid, ESRCH when the init is gone, or another errno value. When only `cwd` or the program
-   is wrong, the command writes why on its stderr and exits 125, 126 or 127 (like env and execvp). */
+   is `init_pid` with kernel start time `init_start`: in the init's IPC, UTS, network, PID, mount
+   and user namespaces (first the outer user namespace that owns them when `enter_user`, for a
+   clawrun without root), as root of the machine's user namespace, chrooted to the init's root,
+   with `cwd`, in a new session (its pid is its process group), signals at their defaults, the
+   three descriptors on 0, 1, 2, under the machine's rules (clawrun_guard_machine_process), and
+   moved into the cgroup whose cgroup.procs is open as `cgroup_fd` (-1: none). No program runs in
+   between: the command is the caller's own child. Returns 0 and sets *pid, ESRCH when the init
+   is gone, or another errno value. When only `cwd` or the program is wrong, the command writes
+   why on its stderr and exits 125, 126 or 127 (like env and execvp). */
 int clawrun_machine_spawn(pid_t init_pid, unsigned long long init_start, int enter_user, int cgroup_fd,
                           char *const argv[], char *const envp[], const char *cwd,
                           int in_fd, int out_fd, int err_fd, pid_t *pid);
@@ -54,5 +56,10 @@ int clawrun_machine_spawn(pid_t init_pid, unsigned long long init_start, int ent
    subdirectories over block groups, as they do the root's. Returns 0, or an errno value (ENOTTY
    or EOPNOTSUPP on filesystems without the flag). */
 int clawrun_mark_top_directory(const char *path);
+
+/* Puts the calling thread under a machine's rules before it runs machine code: no_new_privs, a
+   smaller capability bounding set and the machine's seccomp filter (machine_guard.c). Only raw
+   system calls, so a clone child that shares its parent's memory may call it. 0 or an errno value. */
+int clawrun_guard_machine_process(void);
 
 #endif
