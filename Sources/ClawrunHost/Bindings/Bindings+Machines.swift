@@ -11,12 +11,27 @@ extension HostContext {
             let opts = try call.optionalTable(1, "spec") ?? LuaTable()
             try opts.checkKeys(["vcpu", "memory_mib", "storage_gib", "autosleep", "network"])
             var spec = MachineSpec()
-            if let v = try opts.number("vcpu") { spec.vcpu = v }
-            if let v = try opts.number("memory_mib") { spec.memoryMiB = try HostContext.whole(v, "memory_mib") }
-            if let v = try opts.number("storage_gib") { spec.storageGiB = try HostContext.whole(v, "storage_gib") }
-            spec.autosleep = try opts.string("autosleep")
-            spec.network = try opts.string("network")
-            do { try spec.validate() } catch let e as ClawrunError { throw HostError(e.description) }
+            do {
+                if let v = try opts.number("vcpu") {
+                    guard v > 0, v <= HostContext.maxVCPU else {
+                        throw HostError("vcpu must be a number above 0 and at most \(Int(HostContext.maxVCPU)), got \(v)")
+                    }
+                    spec.vcpu = v
+                }
+                if let v = try opts.number("memory_mib") {
+                    spec.memoryMiB = try HostContext.whole(v, "memory_mib", in: 1...HostContext.maxMemoryMiB)
+                }
+                if let v = try opts.number("storage_gib") {
+                    spec.storageGiB = try HostContext.whole(v, "storage_gib", in: 1...HostContext.maxStorageGiB)
+                }
+                spec.autosleep = try opts.string("autosleep")
+                spec.network = try opts.string("network")
+                do { try spec.validate() } catch let e as ClawrunError { throw HostError(e.description) }
+            } catch {
+                // A size no machine can have is bad input (usually a --set): the run exits 2.
+                self.reporter.requestExitIfFailed(2)
+                throw error
+            }
             let provider = self.provider, reporter = self.reporter, (step, _) = self.location, finalSpec = spec
             let fleet = self.fleet
             return try self.scheduler.perform(call) {
@@ -99,8 +114,15 @@ extension HostContext {
         }
     }
 
-    static func whole(_ v: Double, _ name: String) throws -> Int {
-        guard v == v.rounded(), abs(v) < 1e15 else { throw HostError("\(name) must be a whole number, got \(v)") }
+    /// The largest sizes machine.create accepts: beyond any machine a provider offers, far below
+    /// what would overflow.
+    static let maxVCPU = 256.0, maxMemoryMiB = 1_048_576, maxStorageGiB = 16_384
+
+    static func whole(_ v: Double, _ name: String, in range: ClosedRange<Int>) throws -> Int {
+        guard v == v.rounded(), v >= Double(range.lowerBound), v <= Double(range.upperBound) else {
+            throw HostError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got "
+                + (v == v.rounded() && abs(v) < 1e18 ? String(Int64(v)) : "\(v)"))
+        }
         return Int(v)
     }
 }
