@@ -36,9 +36,10 @@ enum LuaJSON {
             return .double(d)
         case LUA_TSTRING: return .string(state.string(at: index, on: thread) ?? "")
         case LUA_TTABLE:
-            guard depth < NestingLimit.depth else { throw HostError(NestingLimit.message) }
             guard lua_checkstack(thread, 3) != 0 else { throw HostError("the Lua stack cannot grow") }
+            // The null sentinel is a leaf, not a level.
             if isNull(thread, index) { return .null }
+            guard depth < NestingLimit.depth else { throw HostError(NestingLimit.message) }
             guard let ptr = lua_topointer(thread, index) else { return .null }
             guard !seen.contains(ptr) else { throw HostError("cannot encode a cycle: \(path) contains itself") }
             seen.insert(ptr)
