@@ -113,27 +113,29 @@ extension LuaState {
             guard depth < NestingLimit.depth, lua_checkstack(thread, 3) != 0 else { return nil }
             seen.insert(ptr)
             defer { seen.remove(ptr) }
+            // One pass over the entries, not 1...rawlen: a table of 41 entries can have a border
+            // of 2^40 (t[2^k] for every k), which would take for ever to read.
             var table = LuaTable()
-            let n = lua_rawlen(thread, index)
-            if n > 0 {
-                for i in 1...n {
-                    lua_rawgeti(thread, index, lua_Integer(i))
-                    guard let item = value(at: lua_gettop(thread), on: thread, depth: depth + 1, seen: &seen) else {
-                        return nil
-                    }
-                    table.sequence.append(item)
-                    lua_pop(thread, 1)
-                }
-            }
+            var items: [Int64: LuaValue] = [:]
             lua_pushnil(thread)
             while lua_next(thread, index) != 0 {
-                if lua_type(thread, -2) == LUA_TSTRING, let key = string(at: -2, on: thread) {
+                let keyType = lua_type(thread, -2)
+                if keyType == LUA_TSTRING || (keyType == LUA_TNUMBER && lua_isinteger(thread, -2) != 0) {
                     guard let item = value(at: lua_gettop(thread), on: thread, depth: depth + 1, seen: &seen) else {
                         return nil
                     }
-                    table.fields.append((key, item))
+                    if keyType == LUA_TSTRING, let key = string(at: -2, on: thread) {
+                        table.fields.append((key, item))
+                    } else if keyType == LUA_TNUMBER {
+                        items[lua_tointegerx(thread, -2, nil)] = item
+                    }
                 }
                 lua_pop(thread, 1)
+            }
+            var i: Int64 = 1
+            while let item = items[i] {
+                table.sequence.append(item)
+                i += 1
             }
             table.fields.sort { $0.0 < $1.0 }
             return .table(table)

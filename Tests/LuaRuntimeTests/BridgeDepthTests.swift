@@ -97,3 +97,29 @@ import Testing
         #expect(values[3] == .boolean(false))
     }
 }
+
+/// Sources/LuaRuntime/LuaState+Values.swift and Scheduler+Parallel.swift: a table with a few
+/// entries at powers of two has a border (`#t`) of 2^40; reading it out or handing it to
+/// `parallel` takes no longer than its entries.
+@Suite struct HugeBorderTests {
+    @Test func aHugeBorderIsReadByItsEntries() async throws {
+        let state = LuaState()
+        let scheduler = try Scheduler(state: state)
+        state.register("parallel") { call in try scheduler.parallel(&call) }
+        state.register("copy") { call in .values([call.value(1)]) }
+        try state.load("""
+            -- 64 free hash slots and no array part, so that every key stays in the hash part.
+            local fields = {}
+            for i = 1, 64 do fields[i] = "k" .. i .. " = nil" end
+            local t = load("return {" .. table.concat(fields, ", ") .. "}")()
+            for k = 0, 40 do t[2 ^ k // 1] = k end
+            assert(#t == 2 ^ 40, #t)
+            local c = copy(t)
+            local ok, err = pcall(parallel, t, function() end)
+            return #c, c[1], c[2], ok, err
+            """, chunkName: "@t.lua")
+        let values = try await scheduler.runOnOwnThread().get()
+        #expect(values.prefix(4) == [.integer(2), .integer(0), .integer(1), .boolean(false)])
+        #expect(values.last?.stringValue?.contains("a list of at most 10000000 items expected") == true)
+    }
+}
