@@ -266,10 +266,13 @@ public final class Scheduler {
         return .suspend
     }
 
+    /// The longest `sleep`: a year, far below what the clocks could not add.
+    static let maxSleep = 366.0 * 86_400
+
     /// Suspends the running coroutine for `seconds` on the timer heap.
     public func sleep(_ call: HostCall, seconds: Double) throws -> HostResult {
-        guard seconds.isFinite, seconds >= 0 else {
-            throw HostError("bad argument #1 'seconds' (a non-negative number expected, got \(seconds))")
+        guard seconds >= 0, seconds <= Scheduler.maxSleep else {
+            throw HostError("bad argument #1 'seconds' (a number from 0 to \(Int(Scheduler.maxSleep)) expected, got \(seconds))")
         }
         let ticket = try suspend(call)
         timers.insert(deadline: monotonicSeconds() + seconds, coroutine: ticket.coroutine)

@@ -77,3 +77,33 @@ import Testing
         #expect((value?["refused"]?.intValue ?? 0) > 4)
     }
 }
+
+/// Numbers at the edges of every duration option (Sources/LuaRuntime/Scheduler.swift `sleep`,
+/// Bindings+Exec.swift, Bindings+Machines.swift, Bindings+OpenClaw.swift, Bindings+LoadTest.swift):
+/// huge, infinite and NaN values are clear errors, never a trap converting them to integers.
+@Suite struct DurationEdgeTests {
+    @Test func hugeInfiniteAndNaNDurationsAreErrors() async throws {
+        let sandbox = try Sandbox()
+        let (outcome, events) = try await sandbox.run("""
+            local calls = {
+              function(v) return sleep(v) end,
+              function(v) return exec("dm-x", "true", {timeout = v}) end,
+              function(v) return wait_phase("dm-x", "running", {timeout = v}) end,
+              function(v) return openclaw.run("dm-x", {"status"}, {timeout = v}) end,
+              function(v) return load.inside("dm-x", {requests = 1, timeout = v}) end,
+            }
+            local raised = 0
+            for _, call in ipairs(calls) do
+              for _, v in ipairs({1e300, -1e300, math.huge, -math.huge, 0/0, -1}) do
+                local ok, err = pcall(call, v)
+                assert(not ok, "accepted " .. tostring(v))
+                assert(tostring(err):find("timeout") or tostring(err):find("seconds"), tostring(err))
+                raised = raised + 1
+              end
+            end
+            return raised
+            """)
+        #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
+        #expect(events.last { $0.event == "result" }?["value"]?.intValue == 30)
+    }
+}

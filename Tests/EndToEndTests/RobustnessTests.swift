@@ -154,7 +154,7 @@ extension EndToEnd {
                     ([script, "--shard", "0/3"], "--shard 0/3"),
                     ([script, "--timeout", "soon"], "--timeout 'soon' is not a duration"),
                     ([script, "--all", "--machine", "dm-x"], "give either --all or --machine/--machines, not both"),
-                    ([create, "--set", "storage_gib=1e9"], "storage_gib must be a whole number from 1 to 16384, got 1000000000"),
+                    ([create, "--set", "storage_gib=1e9"], "storage_gib must be a whole number from 1 to 1048576, got 1000000000"),
                 ]
                 for (args, message) in cases {
                     let run = try await home.run(args + ["-q"])

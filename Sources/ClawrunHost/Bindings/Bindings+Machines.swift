@@ -13,8 +13,9 @@ extension HostContext {
             var spec = MachineSpec()
             do {
                 if let v = try opts.number("vcpu") {
-                    guard v > 0, v <= HostContext.maxVCPU else {
-                        throw HostError("vcpu must be a number above 0 and at most \(Int(HostContext.maxVCPU)), got \(v)")
+                    // Zero, negative and NaN are spec.validate()'s to refuse.
+                    guard !(v > HostContext.maxVCPU) else {
+                        throw HostError("vcpu must be a positive number of at most \(Int(HostContext.maxVCPU)), got \(v)")
                     }
                     spec.vcpu = v
                 }
@@ -75,7 +76,9 @@ extension HostContext {
             let opts = try call.optionalTable(3, "options")
             try opts?.checkKeys(["timeout"])
             let timeout = try opts?.number("timeout") ?? 300
-            guard timeout > 0 else { throw HostError("option 'timeout' must be positive, got \(timeout)") }
+            guard timeout > 0, timeout <= 86_400 else {
+                throw HostError("option 'timeout' must be between 0 and 86400 seconds, got \(timeout)")
+            }
             let poller = self.poller
             return try self.scheduler.perform(call) {
                 let m = try await poller.waitPhase(machineId: id, phases: wanted, timeout: timeout)
@@ -114,9 +117,10 @@ extension HostContext {
         }
     }
 
-    /// The largest sizes machine.create accepts: beyond any machine a provider offers, far below
-    /// what would overflow.
-    static let maxVCPU = 256.0, maxMemoryMiB = 1_048_576, maxStorageGiB = 16_384
+    /// The largest sizes machine.create accepts: far beyond any machine a provider offers (whose
+    /// own answer, such as `memory_mib exceeds capacity`, says what it has), far below what
+    /// would overflow.
+    static let maxVCPU = 4096.0, maxMemoryMiB = 1 << 30, maxStorageGiB = 1 << 20
 
     static func whole(_ v: Double, _ name: String, in range: ClosedRange<Int>) throws -> Int {
         guard v == v.rounded(), v >= Double(range.lowerBound), v <= Double(range.upperBound) else {
