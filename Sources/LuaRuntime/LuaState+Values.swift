@@ -7,9 +7,9 @@ extension LuaState {
     /// than `NestingLimit.depth` or the stack cannot grow to hold it.
     public func push(checked value: LuaValue, on thread: OpaquePointer) throws {
         let top = lua_gettop(thread)
-        guard pushValue(value, on: thread, depth: 0) else {
+        if let failure = pushValue(value, on: thread, depth: 0) {
             lua_settop(thread, top)
-            throw HostError(lua_checkstack(thread, 3) == 0 ? "the Lua stack cannot grow" : NestingLimit.message)
+            throw HostError(failure)
         }
     }
 
@@ -35,8 +35,8 @@ extension LuaState {
     }
 
     /// `depth` counts the tables around this value; each level makes room for a table, a key and
-    /// a value before it pushes them.
-    private func pushValue(_ value: LuaValue, on thread: OpaquePointer, depth: Int) -> Bool {
+    /// a value before it pushes them. Returns why it stopped, or nil when all was pushed.
+    private func pushValue(_ value: LuaValue, on thread: OpaquePointer, depth: Int) -> String? {
         switch value {
         case .nil: lua_pushnil(thread)
         case .boolean(let b): lua_pushboolean(thread, b ? 1 : 0)
@@ -44,19 +44,20 @@ extension LuaState {
         case .number(let d): lua_pushnumber(thread, d)
         case .string(let s): pushString(s, on: thread)
         case .table(let t):
-            guard depth < NestingLimit.depth, lua_checkstack(thread, 3) != 0 else { return false }
+            guard depth < NestingLimit.depth else { return NestingLimit.message }
+            guard lua_checkstack(thread, 3) != 0 else { return "the Lua stack cannot grow" }
             lua_createtable(thread, Int32(clamping: t.sequence.count), Int32(clamping: t.fields.count))
             for (i, v) in t.sequence.enumerated() {
-                guard pushValue(v, on: thread, depth: depth + 1) else { return false }
+                if let failure = pushValue(v, on: thread, depth: depth + 1) { return failure }
                 lua_rawseti(thread, -2, lua_Integer(i + 1))
             }
             for (k, v) in t.fields {
                 pushString(k, on: thread)
-                guard pushValue(v, on: thread, depth: depth + 1) else { return false }
+                if let failure = pushValue(v, on: thread, depth: depth + 1) { return failure }
                 lua_rawset(thread, -3)
             }
         }
-        return true
+        return nil
     }
 
     /// Pushes a string with its exact bytes (embedded zeros included).
