@@ -20,7 +20,7 @@ struct TargetFlags: ParsableArguments {
         valueName: "key=value"))
     var selectors: [String] = []
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Take part K of N of the targets, split by a hash of the machine id (stable, no overlap between parts).",
         valueName: "K/N"))
     var shard: String?

@@ -107,3 +107,32 @@ import Testing
         #expect(events.last { $0.event == "result" }?["value"]?.intValue == 30)
     }
 }
+
+/// Sources/ClawrunCore/Poller.swift `run` validates every request before a provider sees it, so a
+/// NUL byte from Lua (where strings may hold one) is an error at the script's line.
+@Suite struct CommandBytesTests {
+    @Test func aNULInACommandOrEnvIsAnErrorAtTheCaller() async throws {
+        let sandbox = try Sandbox()
+        let (outcome, events) = try await sandbox.run("""
+            local out = {}
+            for _, f in ipairs({
+              function() return exec("dm-x", "echo a\\0b") end,
+              function() return exec("dm-x", {"/bin/echo", "a\\0b"}) end,
+              function() return exec("dm-x", "true", {env = {["A=B"] = "x"}}) end,
+              function() return exec("dm-x", "true", {env = {KEY = "a\\0b"}}) end,
+            }) do
+              local ok, err = pcall(f)
+              out[#out + 1] = ok and "accepted" or err
+            end
+            return out
+            """)
+        #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
+        let messages = (events.last { $0.event == "result" }?["value"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(messages.count == 4)
+        #expect(messages[0].hasSuffix("flow.lua:3: exec: the command's argument 3 holds a NUL byte, which would cut it short"),
+                "\(messages)")
+        #expect(messages[1].contains("argument 2 holds a NUL byte"))
+        #expect(messages[2].contains("env name 'A=B' is not a variable name"))
+        #expect(messages[3].contains("the value of env 'KEY' holds a NUL byte"))
+    }
+}

@@ -152,6 +152,7 @@ extension EndToEnd {
                     ([script, "--grace", "-1"], "--grace must be a number of seconds from 0 to 86400"),
                     ([script, "--max-fail-percent", "-5"], "--max-fail-percent must be from 0 to 100"),
                     ([script, "--shard", "0/3"], "--shard 0/3"),
+                    ([script, "--shard", "-1/3"], "--shard -1/3: K/N needs 1 <= K <= N"),
                     ([script, "--timeout", "soon"], "--timeout 'soon' is not a duration"),
                     ([script, "--all", "--machine", "dm-x"], "give either --all or --machine/--machines, not both"),
                     ([create, "--set", "storage_gib=1e9"], "storage_gib must be a whole number from 1 to 1048576, got 1000000000"),
