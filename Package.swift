@@ -23,7 +23,7 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"]), .brew(["lua"])]
         ),
         .target(name: "CProcess"),
-        .target(name: "LuaRuntime", dependencies: ["CLua"]),
+        .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"]),
         .target(
             name: "ClawrunCore",
             dependencies: [.product(name: "Logging", package: "swift-log")]
@@ -74,7 +74,7 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .executableTarget(name: "clawrun-init", dependencies: ["CProcess"],
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
-        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"]),
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "ClawrunCore"]),
         .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore"], path: "Tests/ClawrunTestSupport"),
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),

@@ -33,6 +33,25 @@ public struct ExecRequest: Sendable, Equatable {
         self.timeoutMs = timeoutMs
     }
 
+    /// Refuses what a machine would silently cut or misread: a NUL byte in the command, the
+    /// working directory or the environment (C strings end there), and environment names that
+    /// are empty or hold `=` (the name would end at it and the rest join the value).
+    public func validate() throws {
+        for (i, arg) in command.enumerated() where arg.utf8.contains(0) {
+            throw ClawrunError.invalidArgument("the command's argument \(i + 1) holds a NUL byte, which would cut it short")
+        }
+        if cwd?.utf8.contains(0) == true { throw ClawrunError.invalidArgument("the cwd holds a NUL byte") }
+        for (name, value) in env.sorted(by: { $0.key < $1.key }) {
+            guard !name.isEmpty, !name.contains("="), !name.utf8.contains(0) else {
+                throw ClawrunError.invalidArgument(
+                    "env name '\(TerminalText.escape(name))' is not a variable name (it must be non-empty, without '=' or NUL)")
+            }
+            if value.utf8.contains(0) {
+                throw ClawrunError.invalidArgument("the value of env '\(name)' holds a NUL byte, which would cut it short")
+            }
+        }
+    }
+
     /// A bash command line, as the seed's `exec` helper sends it.
     public static func shell(_ line: String, timeoutMs: Int? = nil) -> ExecRequest {
         ExecRequest(command: ["/bin/bash", "-c", line], timeoutMs: timeoutMs)

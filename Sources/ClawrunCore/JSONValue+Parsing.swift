@@ -6,7 +6,9 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 extension JSONValue {
-    /// Parses a JSON text (RFC 8259); integers that fit in 64 bits stay integers.
+    /// Parses a JSON text (RFC 8259); integers that fit in 64 bits stay integers. Arrays and
+    /// objects nested deeper than `NestingLimit.depth` are an error, so no text can make the
+    /// reader (or code walking its result) recurse without bound.
     public static func parse(_ text: String) throws -> JSONValue {
         try parse(Array(text.utf8))
     }
@@ -37,7 +39,6 @@ private struct JSONReader {
     }
 
     mutating func value(depth: Int) throws -> JSONValue {
-        guard depth < 512 else { throw fail("JSON nested too deeply") }
         guard pos < bytes.count else { throw fail("unexpected end of JSON") }
         switch bytes[pos] {
         case UInt8(ascii: "{"): return try object(depth: depth)
@@ -58,7 +59,9 @@ private struct JSONReader {
         pos += w.count
     }
 
+    /// `depth` counts the arrays and objects around this one.
     mutating func object(depth: Int) throws -> JSONValue {
+        guard depth < NestingLimit.depth else { throw fail(NestingLimit.message) }
         pos += 1
         var members: [(String, JSONValue)] = []
         skipSpace()
@@ -81,6 +84,7 @@ private struct JSONReader {
     }
 
     mutating func array(depth: Int) throws -> JSONValue {
+        guard depth < NestingLimit.depth else { throw fail(NestingLimit.message) }
         pos += 1
         var items: [JSONValue] = []
         skipSpace()

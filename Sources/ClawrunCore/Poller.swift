@@ -73,6 +73,7 @@ public struct Poller: Sendable {
 
     /// Creates an execution, waits for it to end and reads its output: the seed's `exec` helper.
     public func run(machineId: String, _ request: ExecRequest, timeout: Double? = nil) async throws -> ExecResult {
+        try request.validate()
         let start = clock()
         let created = try await provider.startExecution(machineId: machineId, request)
         let clientTimeout = timeout ?? request.timeoutMs.map { Double($0) / 1000 + 30 }

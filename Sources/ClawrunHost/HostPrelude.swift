@@ -5,14 +5,33 @@ enum HostPrelude {
     static let chunkName = "=[clawrun]"
 
     static let source = """
-    local begin_step, end_step, write_log = __step_begin, __step_end, __log
-    __step_begin, __step_end, __log = nil, nil, nil
+    local begin_step, end_step, write_log, write_out = __step_begin, __step_end, __log, __write
+    __step_begin, __step_end, __log, __write = nil, nil, nil, nil
 
     local function render(...)
       local parts = {}
       for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
       return table.concat(parts, " ")
     end
+    function print(...)
+      local parts = {}
+      for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+      write_out(table.concat(parts, "\\t") .. "\\n")
+    end
+    local stdout = io.stdout
+    function io.write(...)
+      local parts = {}
+      for i = 1, select("#", ...) do
+        local v = select(i, ...)
+        if type(v) ~= "string" and type(v) ~= "number" then
+          error("bad argument #" .. i .. " to 'write' (string expected, got " .. type(v) .. ")", 2)
+        end
+        parts[i] = tostring(v)
+      end
+      write_out(table.concat(parts))
+      return stdout
+    end
+
     log = log or {}
     for _, level in ipairs({"debug", "info", "warn", "error"}) do
       log[level] = function(...) write_log(level, render(...)) end

@@ -18,7 +18,7 @@ public struct HumanSink: EventSink {
     public func emit(_ event: RunEvent) {
         // The run's end: the live line goes before the result and the recap are written.
         if event.event == "result" { progress?.finish() }
-        guard let line = format(event) else { return }
+        guard let line = format(event).map(TerminalText.escape) else { return }
         if let progress {
             progress.write(line)
             return

@@ -11,7 +11,9 @@ enum LuaJSON {
     /// Reads the value at `index` of `thread` as JSON; errors name where in the value they are.
     static func encode(_ state: LuaState, _ thread: OpaquePointer, at index: Int32) throws -> JSONValue {
         var seen = Set<UnsafeRawPointer>()
-        return try encode(state, thread, lua_absindex(thread, index), path: "value", seen: &seen)
+        let top = lua_gettop(thread)
+        defer { lua_settop(thread, top) }
+        return try encode(state, thread, lua_absindex(thread, index), path: "value", depth: 0, seen: &seen)
     }
 
     private static func isNull(_ thread: OpaquePointer, _ index: Int32) -> Bool {
@@ -20,7 +22,9 @@ enum LuaJSON {
         return lua_rawequal(thread, index, -1) != 0
     }
 
-    private static func encode(_ state: LuaState, _ thread: OpaquePointer, _ index: Int32, path: String,
+    /// `depth` counts the tables around this value; each level makes room for what it pushes
+    /// (a key and a value, or the null sentinel) before it pushes it.
+    private static func encode(_ state: LuaState, _ thread: OpaquePointer, _ index: Int32, path: String, depth: Int,
                                seen: inout Set<UnsafeRawPointer>) throws -> JSONValue {
         switch lua_type(thread, index) {
         case LUA_TNIL: return .null
@@ -32,7 +36,10 @@ enum LuaJSON {
             return .double(d)
         case LUA_TSTRING: return .string(state.string(at: index, on: thread) ?? "")
         case LUA_TTABLE:
+            guard lua_checkstack(thread, 3) != 0 else { throw HostError("the Lua stack cannot grow") }
+            // The null sentinel is a leaf, not a level.
             if isNull(thread, index) { return .null }
+            guard depth < NestingLimit.depth else { throw HostError(NestingLimit.message) }
             guard let ptr = lua_topointer(thread, index) else { return .null }
             guard !seen.contains(ptr) else { throw HostError("cannot encode a cycle: \(path) contains itself") }
             seen.insert(ptr)
@@ -66,7 +73,8 @@ enum LuaJSON {
                 for i in 1...n {
                     lua_rawgeti(thread, index, i)
                     defer { lua_pop(thread, 1) }
-                    items.append(try encode(state, thread, lua_gettop(thread), path: "\(path)[\(i)]", seen: &seen))
+                    items.append(try encode(state, thread, lua_gettop(thread), path: "\(path)[\(i)]", depth: depth + 1,
+                                        seen: &seen))
                 }
                 return .array(items)
             }
@@ -75,7 +83,8 @@ enum LuaJSON {
                 state.pushString(key, on: thread)
                 lua_rawget(thread, index)
                 defer { lua_pop(thread, 1) }
-                members.append((key, try encode(state, thread, lua_gettop(thread), path: "\(path).\(key)", seen: &seen)))
+                members.append((key, try encode(state, thread, lua_gettop(thread), path: "\(path).\(key)", depth: depth + 1,
+                                              seen: &seen)))
             }
             return .object(members)
         default:
@@ -84,29 +93,47 @@ enum LuaJSON {
     }
 
     /// Pushes a JSON value as Lua; null becomes the `json.null` sentinel inside arrays and objects
-    /// and nil at the top.
-    static func push(_ value: JSONValue, _ state: LuaState, on thread: OpaquePointer, top: Bool = true) {
+    /// and nil at the top. Throws (pushing nothing) past `NestingLimit.depth` or when the stack
+    /// cannot grow.
+    static func push(_ value: JSONValue, _ state: LuaState, on thread: OpaquePointer) throws {
+        let top = lua_gettop(thread)
+        do {
+            try push(value, state, on: thread, depth: 0)
+        } catch {
+            lua_settop(thread, top)
+            throw error
+        }
+    }
+
+    private static func push(_ value: JSONValue, _ state: LuaState, on thread: OpaquePointer, depth: Int) throws {
         switch value {
         case .null:
-            if top { lua_pushnil(thread) } else { lua_getfield(thread, clawrun_registry_index(), nullKey) }
+            if depth == 0 { lua_pushnil(thread) } else { lua_getfield(thread, clawrun_registry_index(), nullKey) }
         case .bool(let b): lua_pushboolean(thread, b ? 1 : 0)
         case .int(let i): lua_pushinteger(thread, i)
         case .double(let d): lua_pushnumber(thread, d)
         case .string(let s): state.pushString(s, on: thread)
         case .array(let items):
-            lua_createtable(thread, Int32(items.count), 0)
+            try makeRoom(thread, depth)
+            lua_createtable(thread, Int32(clamping: items.count), 0)
             for (i, item) in items.enumerated() {
-                push(item, state, on: thread, top: false)
+                try push(item, state, on: thread, depth: depth + 1)
                 lua_rawseti(thread, -2, lua_Integer(i + 1))
             }
         case .object(let members):
-            lua_createtable(thread, 0, Int32(members.count))
+            try makeRoom(thread, depth)
+            lua_createtable(thread, 0, Int32(clamping: members.count))
             for (k, v) in members {
                 state.pushString(k, on: thread)
-                push(v, state, on: thread, top: false)
+                try push(v, state, on: thread, depth: depth + 1)
                 lua_rawset(thread, -3)
             }
         }
+    }
+
+    private static func makeRoom(_ thread: OpaquePointer, _ depth: Int) throws {
+        guard depth < NestingLimit.depth else { throw HostError(NestingLimit.message) }
+        guard lua_checkstack(thread, 3) != 0 else { throw HostError("the Lua stack cannot grow") }
     }
 
     /// A JSON value as a `LuaValue` (for results handed over from async work); null becomes nil.

@@ -12,7 +12,7 @@ extension Machine {
             ("phase", .string(phase.rawValue)),
             ("provider", .string(provider)),
             ("storage_gib", .integer(Int64(storageGiB))),
-            ("vcpu", vcpu == vcpu.rounded() ? .integer(Int64(vcpu)) : .number(vcpu)),
+            ("vcpu", vcpu == vcpu.rounded() && abs(vcpu) < 1e15 ? .integer(Int64(vcpu)) : .number(vcpu)),
         ]
         if let reason { fields.append(("reason", .string(reason))) }
         if let lastError { fields.append(("last_error", .string(lastError))) }

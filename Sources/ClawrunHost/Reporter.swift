@@ -9,6 +9,7 @@ public final class Reporter: @unchecked Sendable {
     private let lock = NSLock()
     private var failures = 0
     private var requestedExit: Int32?
+    private var failedExit: Int32?
 
     /// Makes a reporter over sinks.
     public init(redactor: SecretRedactor, sinks: [any EventSink]) {
@@ -43,10 +44,18 @@ public final class Reporter: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// The failures counted so far and any exit code asked for.
-    public var state: (failures: Int, requestedExit: Int32?) {
+    /// Asks for a specific exit code should the run fail (2 after bad input), leaving a run that
+    /// recovers and succeeds at 0.
+    public func requestExitIfFailed(_ code: Int32) {
+        lock.lock()
+        failedExit = code
+        lock.unlock()
+    }
+
+    /// The failures counted so far, any exit code asked for, and the one asked for a failed run.
+    public var state: (failures: Int, requestedExit: Int32?, failedExit: Int32?) {
         lock.lock()
         defer { lock.unlock() }
-        return (failures, requestedExit)
+        return (failures, requestedExit, failedExit)
     }
 }

@@ -27,13 +27,15 @@ public struct RunOptions: Sendable {
     public var failurePolicy: FailurePolicy
     /// The run record this run writes, named in its recap.
     public var recordPath: String?
+    /// `--json`: stdout carries JSON Lines only, so `print` and `io.write` become `log` events.
+    public var json: Bool
 
     /// Makes options.
     public init(script: URL, args: [String: String] = [:], targetIds: [String] = [], allTargets: Bool = false,
                 parallel: Int = 16, home: URL, pluginDirectories: [URL] = [],
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 selectors: [MachineSelector] = [], shard: Shard? = nil, failurePolicy: FailurePolicy = FailurePolicy(),
-                recordPath: String? = nil) {
+                recordPath: String? = nil, json: Bool = false) {
         self.script = script
         self.args = args
         self.targetIds = targetIds
@@ -46,6 +48,7 @@ public struct RunOptions: Sendable {
         self.shard = shard
         self.failurePolicy = failurePolicy
         self.recordPath = recordPath
+        self.json = json
     }
 
     /// The targets as `targets()` resolves them.

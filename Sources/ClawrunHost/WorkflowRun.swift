@@ -110,7 +110,7 @@ public final class WorkflowRun {
         if let record = c.options.recordPath { startFields.append(("record", .string(record))) }
         c.reporter.emit(RunEvent("run_start", fields: startFields))
         let result = await c.scheduler.runOnOwnThread()
-        let (failures, requested) = c.reporter.state
+        let (failures, requested, failedExit) = c.reporter.state
         var exitCode: Int32 = failures > 0 ? 1 : 0
         var errorText: String?
         var fields: [(String, JSONValue)] = []
@@ -121,6 +121,7 @@ public final class WorkflowRun {
             exitCode = 1
             errorText = c.reporter.redactor.redact(error.message)
         }
+        if let failedExit, exitCode != 0 { exitCode = failedExit }
         if let requested, exitCode != 0 || requested != 0 { exitCode = requested }
         let interrupted = interruptLock.withLock { interruptExit }
         if let interrupted { exitCode = interrupted }

@@ -19,6 +19,9 @@ public final class Coroutine {
     let thread: OpaquePointer
     let ref: Int32
     public var context: CoroutineContext
+    /// The `file:line: name: ` of the host call it waits in, for an error raised when its
+    /// results cannot be handed back.
+    var waitPrefix = ""
     /// Called once when the coroutine ends, with its results still on its stack.
     var onFinish: ((Coroutine, CoroutineEnd) -> Void)?
 

@@ -60,7 +60,11 @@ public struct HostCall {
     /// A required table argument, copied out.
     public func table(_ n: Int32, _ arg: String) throws -> LuaTable {
         guard n <= count, lua_type(thread, n) == LUA_TTABLE else { throw bad(n, arg, "table") }
-        return state.value(at: n, on: thread).tableValue ?? LuaTable()
+        do {
+            return try state.value(checked: n, on: thread).tableValue ?? LuaTable()
+        } catch {
+            throw HostError("bad argument #\(n) '\(arg)' (\(error))")
+        }
     }
 
     /// An optional table argument (nil when absent).
@@ -78,7 +82,8 @@ public struct HostCall {
         guard n <= count, lua_type(thread, n) == LUA_TTABLE else { throw bad(n, arg, "table") }
     }
 
-    /// Argument `n` copied out, whatever its type.
+    /// Argument `n` copied out, whatever its type, for a look at its surface (tables nested past
+    /// `NestingLimit.depth` read as nil; `table` reads them with an error).
     public func value(_ n: Int32) -> LuaValue {
         n > count ? .nil : state.value(at: n, on: thread)
     }

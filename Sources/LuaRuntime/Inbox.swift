@@ -27,7 +27,8 @@ final class Inbox: @unchecked Sendable {
         defer { condition.unlock() }
         if items.isEmpty && !interrupted {
             if let deadline {
-                let wait = deadline - monotonicSeconds()
+                // At most a day a wait (the loop waits again): Foundation traps on far dates.
+                let wait = min(deadline - monotonicSeconds(), 86_400)
                 if wait > 0 { _ = condition.wait(until: Date(timeIntervalSinceNow: wait)) }
             } else {
                 condition.wait()

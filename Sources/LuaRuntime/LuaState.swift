@@ -112,7 +112,11 @@ public final class LuaState {
             throw LuaError(kind: .runtime, message: errorText(at: -1, on: L))
         }
         let top = lua_gettop(L)
-        return top < base + 2 ? [] : (base + 2...top).map { value(at: $0, on: L) }
+        do {
+            return top < base + 2 ? [] : try (base + 2...top).map { try value(checked: $0, on: L) }
+        } catch {
+            throw LuaError(kind: .runtime, message: "the chunk's results: \(error)")
+        }
     }
 
     /// The text of an error value without running metamethods (which could raise).
@@ -154,7 +158,7 @@ let hostDispatch: @convention(c) (OpaquePointer?) -> Int32 = { L in
     do {
         switch try entry.fn(&call) {
         case .values(let values):
-            for v in values { state.push(v, on: L) }
+            try state.push(checked: values, on: L)
             return Int32(values.count)
         case .pushed(let n):
             return n

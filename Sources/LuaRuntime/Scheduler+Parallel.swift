@@ -3,6 +3,10 @@ import CLua
 /// `parallel(items, fn, {limit = N})`: runs `fn(item)` in its own coroutine for every item, at most
 /// N at once, and returns every item's outcome, in order, without stopping at the first error.
 extension Scheduler {
+    /// The longest list `parallel` takes: far more than any fleet, far less than a table whose
+    /// border is 2^40 (a few entries at powers of two) would make it walk.
+    static let maxParallelItems = 10_000_000
+
     final class ParallelJob {
         let parent: Int
         let parentContext: CoroutineContext
@@ -50,6 +54,10 @@ extension Scheduler {
         }
         let thread = call.thread
         let total = Int(lua_rawlen(thread, 1))
+        guard total <= Scheduler.maxParallelItems else {
+            throw HostError("bad argument #1 'items' (a list of at most \(Scheduler.maxParallelItems) items expected, "
+                + "got one of length \(total))")
+        }
         let registry = clawrun_registry_index()
         if total == 0 {
             lua_createtable(thread, 0, 0)

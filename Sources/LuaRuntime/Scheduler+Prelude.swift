@@ -2,8 +2,8 @@ extension Scheduler {
     /// Wraps `coroutine.resume` and `coroutine.wrap` so that a host call made inside a script's own
     /// coroutine yields through it to the scheduler, and its result comes back down the same way.
     static let prelude = """
-    local SENTINEL = ...
-    local create, resume, yield, status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status
+    local SENTINEL, resume = ...
+    local create, yield, status = coroutine.create, coroutine.yield, coroutine.status
     local function relay(co, ok, ...)
       if ok and select("#", ...) == 1 and (...) == SENTINEL and status(co) == "suspended" then
         return relay(co, resume(co, yield(SENTINEL)))

@@ -37,7 +37,8 @@ public final class Scheduler {
         let L = state.L
         try state.load(Scheduler.prelude, chunkName: "=(coroutine prelude)")
         state.pushYieldSentinel(on: L)
-        if lua_pcall(L, 1, 0, 0) != LUA_OK {
+        LuaInterrupt.pushCoroutineResume(on: L)
+        if lua_pcall(L, 2, 0, 0) != LUA_OK {
             let msg = state.errorText(at: -1, on: L)
             lua_pop(L, 1)
             throw LuaError(kind: .runtime, message: msg)
@@ -48,9 +49,15 @@ public final class Scheduler {
     /// coroutine until it ends; returns its results or its error with traceback.
     public func run(nargs: Int32 = 0, context: CoroutineContext = CoroutineContext()) -> Result<[LuaValue], LuaError> {
         _ = spawn(nargs: nargs, context: context) { [unowned self] co, end in
+            var end = end
             if case .returned(let n) = end {
                 let top = lua_gettop(co.thread)
-                self.mainResults = n > 0 ? (top - n + 1...top).map { self.state.value(at: $0, on: co.thread) } : []
+                do {
+                    self.mainResults = n > 0
+                        ? try (top - n + 1...top).map { try self.state.value(checked: $0, on: co.thread) } : []
+                } catch {
+                    end = .raised("the workflow's return value is \(error)")
+                }
             }
             self.mainEnd = end
         }
@@ -79,16 +86,36 @@ public final class Scheduler {
     }
 
     /// Asks the run to stop: no new `parallel` items start; after `grace` seconds, whatever still
-    /// waits is abandoned and the main coroutine fails with `reason`. Safe from any thread.
+    /// waits is abandoned, Lua code still running raises, and the main coroutine fails with
+    /// `reason`. Safe from any thread.
     public func interrupt(grace: Double, reason: String) {
-        pendingInterrupt.withLock { $0 = (grace, reason) }
+        let deadline = monotonicSeconds() + grace
+        pendingInterrupt.withLock { pending in
+            pending = (min(deadline, pending?.deadline ?? deadline), reason)
+        }
         inbox.interrupt()
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [weak self] in
+            self?.luaThread.withLock { thread in
+                if let thread { LuaInterrupt.stop(thread) }
+            }
+        }
     }
 
-    private let pendingInterrupt = LockedValue<(Double, String)?>(nil)
+    private let pendingInterrupt = LockedValue<(deadline: Double, reason: String)?>(nil)
     private var interruptReason = "interrupted"
+    /// The OS thread in `loop`, for the stop signal; held under its lock while signalled so
+    /// that the thread cannot leave the loop meanwhile.
+    private let luaThread = LockedValue<pthread_t?>(nil)
 
     func loop() {
+        LuaInterrupt.turn {
+            luaThread.withLock { $0 = pthread_self() }
+            defer { luaThread.withLock { $0 = nil } }
+            turn()
+        }
+    }
+
+    private func turn() {
         while mainEnd == nil {
             if !ready.isEmpty {
                 let batch = ready
@@ -113,10 +140,10 @@ public final class Scheduler {
             let wake = [timers.next, cancelDeadline].compactMap { $0 }.min()
             let (items, interrupted) = inbox.take(waitUntil: wake)
             for (id, r) in items { ready.append((id, r, 0)) }
-            if interrupted, let (grace, reason) = pendingInterrupt.withLock({ $0 }) {
+            if interrupted, let (deadline, reason) = pendingInterrupt.withLock({ $0 }) {
                 isCancelling = true
                 interruptReason = reason
-                cancelDeadline = monotonicSeconds() + grace
+                cancelDeadline = deadline
             }
         }
     }
@@ -147,8 +174,15 @@ public final class Scheduler {
             switch resumption {
             case .values(let values):
                 lua_pushboolean(thread, 1)
-                for v in values { state.push(v, on: thread) }
-                nargs = Int32(values.count) + 1
+                do {
+                    try state.push(checked: values, on: thread)
+                    nargs = Int32(values.count) + 1
+                } catch {
+                    lua_pop(thread, 1)
+                    lua_pushboolean(thread, 0)
+                    state.pushString(co.waitPrefix + "\(error)", on: thread)
+                    nargs = 2
+                }
             case .failure(let message):
                 lua_pushboolean(thread, 0)
                 state.pushString(message, on: thread)
@@ -164,7 +198,7 @@ public final class Scheduler {
         }
         current = co
         var nres: Int32 = 0
-        let rc = lua_resume(thread, nil, nargs, &nres)
+        let rc = LuaInterrupt.resume(thread, from: nil, nargs: nargs, nres: &nres)
         current = nil
         switch rc {
         case LUA_OK:
@@ -210,6 +244,7 @@ public final class Scheduler {
                     + "call it from plain Lua code")
         }
         let location = state.callerLocation(call.thread)
+        co.waitPrefix = "\(location)\(call.name): "
         return Ticket(inbox: inbox, coroutine: co.id, prefix: "\(location)\(call.name): ")
     }
 
@@ -231,10 +266,13 @@ public final class Scheduler {
         return .suspend
     }
 
+    /// The longest `sleep`: a year, far below what the clocks could not add.
+    static let maxSleep = 366.0 * 86_400
+
     /// Suspends the running coroutine for `seconds` on the timer heap.
     public func sleep(_ call: HostCall, seconds: Double) throws -> HostResult {
-        guard seconds.isFinite, seconds >= 0 else {
-            throw HostError("bad argument #1 'seconds' (a non-negative number expected, got \(seconds))")
+        guard seconds >= 0, seconds <= Scheduler.maxSleep else {
+            throw HostError("bad argument #1 'seconds' (a number from 0 to \(Int(Scheduler.maxSleep)) expected, got \(seconds))")
         }
         let ticket = try suspend(call)
         timers.insert(deadline: monotonicSeconds() + seconds, coroutine: ticket.coroutine)

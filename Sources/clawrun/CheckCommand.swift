@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClawrunCore
 import ClawrunHost
 import Foundation
 import LuaRuntime
@@ -22,7 +23,7 @@ struct CheckCommand: AsyncParsableCommand {
                 try WorkflowRun.check(url)
                 print("ok \(url.path)")
             } catch {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                FileHandle.standardError.write(Data("\(TerminalText.escape("\(error)"))\n".utf8))
                 bad += 1
             }
         }

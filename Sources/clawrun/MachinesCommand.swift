@@ -111,10 +111,10 @@ struct MachinesCommand: AsyncParsableCommand {
                 switch result {
                 case .success(let m):
                     deleted.append(m)
-                    if !common.json { print("\(m.id) \(m.phase.rawValue)") }
+                    if !common.json { print("\(TerminalText.escape(m.id)) \(m.phase.rawValue)") }
                 case .failure(let error):
                     failed += 1
-                    FileHandle.standardError.write(Data("clawrun: \(id): \(error)\n".utf8))
+                    FileHandle.standardError.write(Data("clawrun: \(TerminalText.escape("\(id): \(error)"))\n".utf8))
                 }
             }
             if common.json { print(JSONValue.array(deleted.map(MachinesCommand.json)).prettyText()) }
@@ -146,8 +146,10 @@ struct MachinesCommand: AsyncParsableCommand {
     static func table(_ machines: [Machine]) -> String {
         var rows = [["ID", "PHASE", "VCPU", "MEMORY_MIB", "STORAGE_GIB", "REASON"]]
         for m in machines {
-            rows.append([m.id, m.phase.rawValue, m.vcpu == m.vcpu.rounded() ? String(Int(m.vcpu)) : String(m.vcpu),
-                         String(m.memoryMiB), String(m.storageGiB), m.reason ?? ""])
+            // Ids and reasons are the API's words: escaped before they reach the terminal.
+            rows.append([TerminalText.escape(m.id), m.phase.rawValue,
+                         m.vcpu == m.vcpu.rounded() && abs(m.vcpu) < 1e15 ? String(Int(m.vcpu)) : String(m.vcpu),
+                         String(m.memoryMiB), String(m.storageGiB), TerminalText.escape(m.reason ?? "")])
         }
         return RecapTable.align(rows).joined(separator: "\n")
     }

@@ -23,15 +23,22 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup(title: "Targets")
     var targets: TargetFlags
 
-    @Option(help: "How many coroutines `parallel` runs at once by default (machines in flight).")
+    @Option(parsing: .unconditional,
+            help: "How many coroutines `parallel` runs at once by default (machines in flight), 1 to \(RunCommand.maxParallel).")
     var parallel = 16
 
     @Option(help: ArgumentHelp("Hold an exclusive lock on this file for the run; if another run holds it, exit 75 at once.",
                                valueName: "PATH"))
     var lock: String?
 
-    @Option(help: "Seconds that work in flight gets after SIGINT or SIGTERM (no new work starts; exit 130 or 143 after the recap).")
+    @Option(parsing: .unconditional, help:
+        "Seconds that work in flight gets after SIGINT, SIGTERM or --timeout (no new work starts; running Lua code is stopped when they end; exit 130, 143 or 124 after the recap).")
     var grace: Double = 10
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Stop the whole run after DURATION (seconds, or with s, m, h, d as timeout(1)) as on SIGTERM, and exit 124.",
+        valueName: "DURATION"))
+    var timeout: String?
 
     @Flag(help: "Write one JSON object per event on stdout.")
     var json = false
@@ -44,9 +51,17 @@ struct RunCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         // Checked here rather than in validate(): ArgumentParser would wrap the error and exit 1.
-        guard parallel >= 1 else { throw UsageError("--parallel must be at least 1, got \(parallel)") }
-        guard grace >= 0, grace.isFinite else { throw UsageError("--grace must be a number of seconds, got \(grace)") }
+        guard (1...RunCommand.maxParallel).contains(parallel) else {
+            throw UsageError("--parallel must be a whole number from 1 to \(RunCommand.maxParallel), got \(parallel)")
+        }
+        guard grace >= 0, grace <= 86_400 else {
+            throw UsageError("--grace must be a number of seconds from 0 to 86400, got \(grace)")
+        }
+        let deadline = try timeout.flatMap(RunTimeout.init(parsing:))
         let env = ProcessInfo.processInfo.environment
+        // The provider takes its credentials from `env`; without them in the process environment,
+        // no child a workflow starts (os.execute, io.popen) inherits the platform key.
+        for name in env.keys where name.uppercased().hasPrefix("DEDALUS_") { unsetenv(name) }
         let script = try ClawrunPaths.workflow(workflow, env: env)
         var args: [String: String] = [:]
         for s in settings {
@@ -84,7 +99,7 @@ struct RunCommand: AsyncParsableCommand {
         let options = RunOptions(script: script, args: args, targetIds: ids, allTargets: targets.all, parallel: parallel,
                                  home: home, pluginDirectories: [share.appendingPathComponent("plugins")],
                                  environment: env, selectors: selectors, shard: shard, failurePolicy: policy,
-                                 recordPath: recordSink.url.path)
+                                 recordPath: recordSink.url.path, json: json)
         let progress = !quiet && ProgressLine.stderrIsTerminal ? ProgressLine() : nil
         var sinks: [any EventSink] = [HumanSink(verbosity: quiet ? -1 : verbose ? 1 : 0, progress: progress), recordSink]
         if json { sinks.append(JSONLinesSink(handle: .standardOutput)) }
@@ -97,6 +112,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             let run = try WorkflowRun(options: options, provider: machineProvider, reporter: reporter)
             let trap = SignalTrap(run: run, grace: grace)
+            let timer = deadline.map { $0.arm(run, grace: grace, text: timeout ?? "") }
             if let progress {
                 let fleet = run.fleet
                 progress.status = { ProgressLine.text(fleet.snapshot) }
@@ -105,6 +121,7 @@ struct RunCommand: AsyncParsableCommand {
             outcome = await run.execute()
             progress?.finish()
             trap.cancel()
+            timer?.cancel()
         } catch {
             progress?.finish()
             await machineProvider.shutdown()
@@ -114,6 +131,12 @@ struct RunCommand: AsyncParsableCommand {
         withExtendedLifetime(runLock) {}
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
+}
+
+extension RunCommand {
+    /// The most coroutines `--parallel` may run at once: more machines in flight than any
+    /// provider's rate limit lets through.
+    static let maxParallel = 10_000
 }
 
 /// `--lock PATH` is held by another run: one line, exit 75 (EX_TEMPFAIL: try again later).

@@ -20,12 +20,12 @@ struct TargetFlags: ParsableArguments {
         valueName: "key=value"))
     var selectors: [String] = []
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Take part K of N of the targets, split by a hash of the machine id (stable, no overlap between parts).",
         valueName: "K/N"))
     var shard: String?
 
-    @Option(name: .customLong("max-fail-percent"), help: ArgumentHelp(
+    @Option(name: .customLong("max-fail-percent"), parsing: .unconditional, help: ArgumentHelp(
         "Start no more machines once more than P percent of the targets failed.", valueName: "P"))
     var maxFailPercent: Double?
 
@@ -38,6 +38,9 @@ struct TargetFlags: ParsableArguments {
 
     /// The parsed shard, selectors and policy; usage errors for bad values.
     func parsed() throws -> (shard: Shard?, selectors: [MachineSelector], policy: FailurePolicy) {
+        if all && (!ids.isEmpty || !files.isEmpty) {
+            throw ClawrunError.usage("--all targets every machine: give either --all or --machine/--machines, not both")
+        }
         let policy = FailurePolicy(maxFailPercent: maxFailPercent, failFast: failFast)
         try policy.validate()
         return (try shard.map(Shard.init(parsing:)), try selectors.map(MachineSelector.init(parsing:)), policy)

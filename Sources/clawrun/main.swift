@@ -16,10 +16,10 @@ func clawrunMain() async -> Int32 {
     } catch let exit as ExitCode {
         return exit.rawValue
     } catch let usage as UsageError {
-        FileHandle.standardError.write(Data("clawrun: \(usage.description)\n".utf8))
+        FileHandle.standardError.write(Data("clawrun: \(TerminalText.escape(usage.description))\n".utf8))
         return 2
     } catch ClawrunError.usage(let message) {
-        FileHandle.standardError.write(Data("clawrun: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("clawrun: \(TerminalText.escape(message))\n".utf8))
         return 2
     } catch let held as LockHeld {
         FileHandle.standardError.write(Data("clawrun: \(held.description)\n".utf8))
@@ -32,7 +32,8 @@ func clawrunMain() async -> Int32 {
         }
         let message = Clawrun.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
         let hint = code == .validationFailure ? " (see clawrun --help)" : ""
-        FileHandle.standardError.write(Data("clawrun: \(message.replacingOccurrences(of: "Error: ", with: ""))\(hint)\n".utf8))
+        let text = TerminalText.escape(message.replacingOccurrences(of: "Error: ", with: ""))
+        FileHandle.standardError.write(Data("clawrun: \(text)\(hint)\n".utf8))
         return code == .validationFailure ? 2 : code.rawValue
     }
 }

@@ -63,7 +63,7 @@ extension HostContext {
         state.register("json.decode") { call in
             let text = try call.string(1, "text")
             do {
-                LuaJSON.push(try JSONValue.parse(text), call.state, on: call.thread)
+                try LuaJSON.push(try JSONValue.parse(text), call.state, on: call.thread)
                 return .pushed(1)
             } catch let e as JSONParseError {
                 throw HostError("invalid JSON: \(e)")

@@ -28,6 +28,9 @@ extension HostContext {
                 throw HostError("give either option 'requests' (a count) or option 'duration' (seconds), not both")
             }
             let timeout = try opts.number("timeout") ?? 30
+            guard timeout > 0, timeout <= 3600 else {
+                throw HostError("option 'timeout' must be between 0 and 3600 seconds, got \(timeout)")
+            }
             var token = try opts.string("token")
             if token == nil { token = try self.recordedToken(id) }
             if let token, !self.options.showSecrets { self.reporter.redactor.add(token) }

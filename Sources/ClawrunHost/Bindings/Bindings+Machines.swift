@@ -11,12 +11,28 @@ extension HostContext {
             let opts = try call.optionalTable(1, "spec") ?? LuaTable()
             try opts.checkKeys(["vcpu", "memory_mib", "storage_gib", "autosleep", "network"])
             var spec = MachineSpec()
-            if let v = try opts.number("vcpu") { spec.vcpu = v }
-            if let v = try opts.number("memory_mib") { spec.memoryMiB = try HostContext.whole(v, "memory_mib") }
-            if let v = try opts.number("storage_gib") { spec.storageGiB = try HostContext.whole(v, "storage_gib") }
-            spec.autosleep = try opts.string("autosleep")
-            spec.network = try opts.string("network")
-            do { try spec.validate() } catch let e as ClawrunError { throw HostError(e.description) }
+            do {
+                if let v = try opts.number("vcpu") {
+                    // Zero, negative and NaN are spec.validate()'s to refuse.
+                    guard !(v > HostContext.maxVCPU) else {
+                        throw HostError("vcpu must be a positive number of at most \(Int(HostContext.maxVCPU)), got \(v)")
+                    }
+                    spec.vcpu = v
+                }
+                if let v = try opts.number("memory_mib") {
+                    spec.memoryMiB = try HostContext.whole(v, "memory_mib", in: 1...HostContext.maxMemoryMiB)
+                }
+                if let v = try opts.number("storage_gib") {
+                    spec.storageGiB = try HostContext.whole(v, "storage_gib", in: 1...HostContext.maxStorageGiB)
+                }
+                spec.autosleep = try opts.string("autosleep")
+                spec.network = try opts.string("network")
+                do { try spec.validate() } catch let e as ClawrunError { throw HostError(e.description) }
+            } catch {
+                // A size no machine can have is bad input (usually a --set): the run exits 2.
+                self.reporter.requestExitIfFailed(2)
+                throw error
+            }
             let provider = self.provider, reporter = self.reporter, (step, _) = self.location, finalSpec = spec
             let fleet = self.fleet
             return try self.scheduler.perform(call) {
@@ -60,7 +76,9 @@ extension HostContext {
             let opts = try call.optionalTable(3, "options")
             try opts?.checkKeys(["timeout"])
             let timeout = try opts?.number("timeout") ?? 300
-            guard timeout > 0 else { throw HostError("option 'timeout' must be positive, got \(timeout)") }
+            guard timeout > 0, timeout <= 86_400 else {
+                throw HostError("option 'timeout' must be between 0 and 86400 seconds, got \(timeout)")
+            }
             let poller = self.poller
             return try self.scheduler.perform(call) {
                 let m = try await poller.waitPhase(machineId: id, phases: wanted, timeout: timeout)
@@ -99,8 +117,16 @@ extension HostContext {
         }
     }
 
-    static func whole(_ v: Double, _ name: String) throws -> Int {
-        guard v == v.rounded(), abs(v) < 1e15 else { throw HostError("\(name) must be a whole number, got \(v)") }
+    /// The largest sizes machine.create accepts: far beyond any machine a provider offers (whose
+    /// own answer, such as `memory_mib exceeds capacity`, says what it has), far below what
+    /// would overflow.
+    static let maxVCPU = 4096.0, maxMemoryMiB = 1 << 30, maxStorageGiB = 1 << 20
+
+    static func whole(_ v: Double, _ name: String, in range: ClosedRange<Int>) throws -> Int {
+        guard v == v.rounded(), v >= Double(range.lowerBound), v <= Double(range.upperBound) else {
+            throw HostError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got "
+                + (v == v.rounded() && abs(v) < 1e18 ? String(Int64(v)) : "\(v)"))
+        }
         return Int(v)
     }
 }

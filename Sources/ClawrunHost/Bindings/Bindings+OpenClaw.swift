@@ -15,6 +15,9 @@ extension HostContext {
             let opts = try call.optionalTable(3, "options")
             try opts?.checkKeys(["timeout", "check"])
             let timeout = try opts?.number("timeout") ?? 120
+            guard timeout > 0, timeout <= 86_400 else {
+                throw HostError("option 'timeout' must be between 0 and 86400 seconds, got \(timeout)")
+            }
             let check = try opts?.bool("check") ?? true
             return try self.scheduler.perform(call) { [self] in
                 let result = try await self.runOpenClaw(id, args, timeout: timeout)
