@@ -18,8 +18,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0 picks a free one).")
     var port = 8787
 
-    @Option(name: .customLong("api-key"), help: "Require this key (Bearer or x-api-key); default: CLAWRUN_SERVE_API_KEY, else none.")
+    @Option(name: .customLong("api-key-file"),
+            help: ArgumentHelp("Require the key in this file (mode 600, yours) as Bearer or x-api-key; default: CLAWRUN_SERVE_API_KEY, else none.",
+                               valueName: "PATH"))
+    var apiKeyFile: String?
+
+    /// Refused with a pointer to the safe ways: a key in argv is visible to every user through `ps`.
+    @Option(name: .customLong("api-key"), help: .hidden)
     var apiKey: String?
+
+    @Option(name: .customLong("header-timeout"), help: "Seconds a client has to send a whole request (408 and close past it).")
+    var headerTimeout: Double = ServerLimits().headerTimeout
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a kept-alive connection may wait for its next request.")
+    var idleTimeout: Double = ServerLimits().idleTimeout
+
+    @Option(name: .customLong("max-connections"), help: "Connections served at once; past it a connection gets 503 TOO_MANY_CONNECTIONS.")
+    var maxConnections: Int = ServerLimits().maxConnections
 
     @Option(name: .customLong("latency-ms"), help: "Fault injection: add this many milliseconds to every request.")
     var latencyMs = 0
@@ -28,13 +43,30 @@ struct ServeCommand: AsyncParsableCommand {
     var firstExec503 = false
 
     mutating func run() async throws {
+        if apiKey != nil {
+            throw UsageError("--api-key puts the key where `ps` shows it to every user: "
+                             + "use --api-key-file PATH (mode 600) or CLAWRUN_SERVE_API_KEY")
+        }
+        for (name, value) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)]
+        where !(value > 0 && value <= 86_400) {
+            throw UsageError("\(name) must be more than 0 and at most 86400 seconds, got \(value)")
+        }
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw UsageError("--max-connections must be from 1 to 1000000, got \(maxConnections)")
+        }
         let env = ProcessInfo.processInfo.environment
+        let key: String?
+        do {
+            key = try ServeAPIKey.resolve(file: apiKeyFile, environment: env)
+        } catch {
+            throw UsageError("\(error)")
+        }
+        let limits = ServerLimits(headerTimeout: headerTimeout, idleTimeout: idleTimeout, maxConnections: maxConnections)
         let provider = try LocalProvider(home: ClawrunPaths.home(env), toolsDirectory: ClawrunPaths.executableDirectory)
         var faults = FaultPlan()
         faults.latencyMs = latencyMs
         faults.firstExecUnavailable = firstExec503
-        let key = apiKey ?? env["CLAWRUN_SERVE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        let server = EmulatorServer(provider: provider, apiKey: key, faults: faults)
+        let server = EmulatorServer(provider: provider, apiKey: key, faults: faults, limits: limits)
         let bound = try await server.start(host: host, port: port)
         print("clawrun serve: Dedalus Machines API on http://\(host):\(bound) over local machines"
               + (key == nil ? " (no API key required)" : " (API key required)"))
