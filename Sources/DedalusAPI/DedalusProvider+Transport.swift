@@ -5,9 +5,6 @@ import NIOCore
 import NIOHTTP1
 
 extension DedalusProvider {
-    /// The most bytes read from one answer.
-    static let maxResponseBytes = 64 << 20
-
     /// Sends one API call and decodes its 2xx answer as `T`, retrying per `RetryPolicy`. Every
     /// attempt of a non-GET call carries the same `Idempotency-Key`. `body` nil sends no body (GET,
     /// DELETE); an empty one sends `Content-Length: 0`.
@@ -66,20 +63,45 @@ extension DedalusProvider {
         case failure(ProviderError, HTTPHeaders?, retryable: Bool)
     }
 
-    /// Sends one attempt and classifies the outcome by the SDKs' rules.
+    /// Sends one attempt and classifies the outcome by the SDKs' rules. The whole attempt (headers,
+    /// body and any redirect within the origin) must end within `configuration.requestTimeout`.
     func attempt(_ request: HTTPClientRequest, method: HTTPMethod, url: String, attemptNumber: Int) async -> Attempt {
+        let seconds = configuration.requestTimeout
+        let work = Task { try await self.exchange(request, method: method, url: url, seconds: seconds) }
+        let timedOut = Locked(false)
+        let timer = HTTPClient.defaultEventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+            timedOut.withLock { $0 = true }
+            work.cancel()
+        }
+        defer { timer.cancel() }
         do {
-            let response = try await client.execute(
-                request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
-            let buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
-            let data = Data(buffer.readableBytesView)
-            let status = Int(response.status.code)
-            if (200..<300).contains(status) { return .success(data) }
-            let error = ProviderError.fromResponse(status: status, headers: response.headers, body: data,
+            let answer = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+            if (200..<300).contains(answer.status) { return .success(answer.body) }
+            var error = ProviderError.fromResponse(status: answer.status, headers: answer.headers, body: answer.body,
                                                    secrets: configuration.secrets)
-            return .failure(error, response.headers,
-                            retryable: RetryPolicy.shouldRetry(status: status, headers: response.headers))
+            if let target = answer.redirectedTo {
+                error.message += " (after a redirect to \(target), which clawrun follows without credentials)"
+            }
+            return .failure(error, answer.headers,
+                            retryable: RetryPolicy.shouldRetry(status: answer.status, headers: answer.headers))
+        } catch let refused as RedirectRefused {
+            return .failure(refused.error(method: method.rawValue, url: url, secrets: configuration.secrets), nil,
+                            retryable: false)
+        } catch is NIOTooManyBytesError {
+            let message = "\(method.rawValue) \(url): the answer is larger than \(configuration.maxResponseBytes) bytes "
+                + "(CLAWRUN_API_MAX_RESPONSE_BYTES)"
+            return .failure(ProviderError(status: 0, code: "response_too_large",
+                                          message: SecretRedactor.redact(message, secrets: configuration.secrets)),
+                            nil, retryable: false)
         } catch {
+            if timedOut.withLock({ $0 }) && !Task.isCancelled {
+                let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+                let message = "\(method.rawValue) \(url): no complete answer within \(text) s "
+                    + "(attempt \(attemptNumber); the deadline is CLAWRUN_API_TIMEOUT)"
+                return .failure(ProviderError(status: 0, code: "timeout",
+                                              message: SecretRedactor.redact(message, secrets: configuration.secrets),
+                                              retryable: true), nil, retryable: true)
+            }
             let wrapped = ProviderError.transport(error, method: method.rawValue, url: url, attempts: attemptNumber,
                                                   secrets: configuration.secrets)
             return .failure(wrapped, nil, retryable: Self.isRetryable(transportError: error))

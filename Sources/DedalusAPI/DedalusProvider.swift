@@ -33,6 +33,9 @@ public final class DedalusProvider: MachineProvider {
         // it silently until the deadline, issue #743); `RetryPolicy` does the retrying with backoff.
         config.connectionPool.retryConnectionEstablishment = false
         config.decompression = .disabled
+        // Redirects are handled by `exchange`: AsyncHTTPClient would follow them to any host and
+        // resend every header but Authorization (x-api-key included), for a DELETE too.
+        config.redirectConfiguration = .disallow
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
     }
 
