@@ -24,11 +24,12 @@ public final class EmulatorServer: Sendable {
     /// Makes a server over `provider`. With `apiKey`, every request must carry it as
     /// `Authorization: Bearer` or `x-api-key`. Creates asking more than `memoryCapacityMiB` get
     /// 400 "memory_mib exceeds capacity" (the production ceiling by default; the dev one is 6144).
+    /// `limits` guard the connections; with `rateLimit`, a key's requests beyond it get 429.
     public init(provider: any MachineProvider, apiKey: String? = nil, faults: FaultPlan = FaultPlan(),
-                memoryCapacityMiB: Int = 129_024, limits: ServerLimits = ServerLimits()) {
+                memoryCapacityMiB: Int = 129_024, limits: ServerLimits = ServerLimits(), rateLimit: RateLimit? = nil) {
         self.limits = limits
         app = EmulatorApp(provider: provider, apiKey: apiKey.flatMap { $0.isEmpty ? nil : $0 }, faults: faults,
-                          memoryCapacityMiB: memoryCapacityMiB)
+                          memoryCapacityMiB: memoryCapacityMiB, rateLimit: rateLimit)
     }
 
     /// Starts listening; port 0 picks a free port. Returns the bound port.

@@ -20,6 +20,8 @@ public struct EmulatorStats: Sendable, Equatable, Codable {
     /// `rate_limited`, `dropped_after_create`, `first_exec_unavailable`, `idempotent_replay`,
     /// `idempotency_key_reused`, `idempotency_in_flight`.
     public var faults: [String: Int] = [:]
+    /// API requests answered 429 by the `--rate-limit` buckets.
+    public var rateLimited = 0
     /// Machines the provider created.
     public var machinesCreated = 0
 
@@ -30,6 +32,6 @@ public struct EmulatorStats: Sendable, Equatable, Codable {
         case connectionsAccepted = "connections_accepted", openConnections = "open_connections"
         case connectionsRefused = "connections_refused", timeouts
         case maxOpenConnections = "max_open_connections", requests, requestsByRoute = "requests_by_route"
-        case faults, machinesCreated = "machines_created"
+        case faults, machinesCreated = "machines_created", rateLimited = "rate_limited"
     }
 }

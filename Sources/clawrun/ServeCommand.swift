@@ -3,6 +3,7 @@ import ClawrunCore
 import Emulator
 import Foundation
 import LocalMachines
+import MemoryMachines
 
 /// `clawrun serve`: the Dedalus Machines API over local machines, for the official SDKs, the seed's
 /// scripts and clawrun itself, offline.
@@ -42,6 +43,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("first-exec-503"), help: "Fault injection: answer each machine's first exec with 503.")
     var firstExec503 = false
 
+    @Option(name: .customLong("rate-limit"),
+            help: ArgumentHelp("Answer 429 past this many requests per key (token bucket), e.g. 500/s.", valueName: "N/s"))
+    var rateLimit: String?
+
+    @Option(name: .customLong("rate-burst"), help: "Requests a key may send at once after a quiet spell (default: one second's worth).")
+    var rateBurst: Double?
+
+    @Option(name: .customLong("machines-backend"),
+            help: "local (sandboxes on this host) or memory (no sandboxes: execs answer from --exec-table; for measuring the control plane).")
+    var machinesBackend = "local"
+
+    @Option(name: .customLong("seed-machines"), help: "Memory backend: start with this many sleeping machines (ids dm-00000000-0000-7000-8000-<12 hex>, from 1).")
+    var seedMachines = 0
+
+    @Option(name: .customLong("exec-table"),
+            help: ArgumentHelp("Memory backend: a JSON array of {command|prefix, exit_code, stdout, stderr, duration_ms}; default: every command succeeds at once.",
+                               valueName: "FILE"))
+    var execTable: String?
+
     mutating func run() async throws {
         if apiKey != nil {
             throw UsageError("--api-key puts the key where `ps` shows it to every user: "
@@ -54,6 +74,31 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...1_000_000).contains(maxConnections) else {
             throw UsageError("--max-connections must be from 1 to 1000000, got \(maxConnections)")
         }
+        var limit: RateLimit?
+        if let rateLimit {
+            guard var parsed = RateLimit.parse(rateLimit) else {
+                throw UsageError("--rate-limit '\(rateLimit)' is not a rate: use e.g. 500/s or 6000/m")
+            }
+            if let rateBurst {
+                guard rateBurst >= 1, rateBurst <= 1e7 else { throw UsageError("--rate-burst must be from 1 to 10000000, got \(rateBurst)") }
+                parsed.burst = rateBurst
+            }
+            limit = parsed
+        } else if rateBurst != nil {
+            throw UsageError("--rate-burst needs --rate-limit")
+        }
+        guard machinesBackend == "local" || machinesBackend == "memory" else {
+            throw UsageError("--machines-backend '\(machinesBackend)' is not one: use local or memory")
+        }
+        if machinesBackend == "local" && (seedMachines != 0 || execTable != nil) {
+            throw UsageError("--seed-machines and --exec-table need --machines-backend memory")
+        }
+        guard (0...10_000_000).contains(seedMachines) else {
+            throw UsageError("--seed-machines must be from 0 to 10000000, got \(seedMachines)")
+        }
+        let table = try execTable.map { path in
+            do { return try ExecTable.load(path: path) } catch { throw UsageError("\(error)") }
+        } ?? ExecTable()
         let env = ProcessInfo.processInfo.environment
         let key: String?
         do {
@@ -62,14 +107,23 @@ struct ServeCommand: AsyncParsableCommand {
             throw UsageError("\(error)")
         }
         let limits = ServerLimits(headerTimeout: headerTimeout, idleTimeout: idleTimeout, maxConnections: maxConnections)
-        let provider = try LocalProvider(home: ClawrunPaths.home(env), toolsDirectory: ClawrunPaths.executableDirectory)
+        let provider: any MachineProvider
+        if machinesBackend == "memory" {
+            let memory = MemoryProvider(table: table)
+            memory.seed(count: seedMachines)
+            provider = memory
+        } else {
+            provider = try LocalProvider(home: ClawrunPaths.home(env), toolsDirectory: ClawrunPaths.executableDirectory)
+        }
         var faults = FaultPlan()
         faults.latencyMs = latencyMs
         faults.firstExecUnavailable = firstExec503
-        let server = EmulatorServer(provider: provider, apiKey: key, faults: faults, limits: limits)
+        let server = EmulatorServer(provider: provider, apiKey: key, faults: faults, limits: limits, rateLimit: limit)
         let bound = try await server.start(host: host, port: port)
-        print("clawrun serve: Dedalus Machines API on http://\(host):\(bound) over local machines"
-              + (key == nil ? " (no API key required)" : " (API key required)"))
+        let over = machinesBackend == "memory" ? "memory-backed machines (\(seedMachines) seeded)" : "local machines"
+        print("clawrun serve: Dedalus Machines API on http://\(host):\(bound) over \(over)"
+              + (key == nil ? " (no API key required)" : " (API key required)")
+              + (limit.map { String(format: "; rate limit %g/s per key, burst %g", $0.rate, $0.burst) } ?? ""))
         fflush(stdout)
         await ServeCommand.waitForSignal()
         await server.stop()
