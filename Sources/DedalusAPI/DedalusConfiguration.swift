@@ -29,6 +29,11 @@ public struct DedalusConfiguration: Sendable, CustomStringConvertible {
     public var connectTimeout: Double
     /// At most this many HTTP/1.1 connections per host, however many calls run at once.
     public var maxConnections: Int
+    /// The run's request budget, requests a second (`clawrun --rate`); nil: none.
+    public var rate: Double?
+    /// How long the API may answer nothing but 429 before a call fails saying it is saturated
+    /// (`clawrun --rate-deadline`), in seconds; until then 429s slow the run down instead.
+    public var saturationDeadline: Double = 300
     /// The `User-Agent` header.
     public var userAgent: String
 

@@ -28,17 +28,40 @@ extension DedalusProvider {
         let key = method == .GET ? nil : IdempotencyKey.make()
         let maxAttempts = retryPolicy.maxRetries + 1
         var retriesTaken = 0
+        var attempts = 0
         while true {
             var request = HTTPClientRequest(url: url)
             request.method = method
-            request.headers = headers(method: method, idempotencyKey: key, retriesTaken: retriesTaken)
+            request.headers = headers(method: method, idempotencyKey: key, retriesTaken: attempts)
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let failure: ProviderError
             let retryHeaders: HTTPHeaders?
-            switch await attempt(request, method: method, url: url, attemptNumber: retriesTaken + 1) {
+            try await governor.admit(sleeper: sleeper)
+            attempts += 1
+            let outcome = await attempt(request, method: method, url: url, attemptNumber: attempts)
+            governor.release()
+            switch outcome {
             case .success(let data):
+                governor.answered(success: true)
                 return data
             case .failure(let error, let headers, let retryable):
+                if error.status == 429, retryable, let headers {
+                    // A busy API slows the run down rather than failing the call; the wait
+                    // happens in the governor's next `admit`, for every request.
+                    let verdict = governor.rateLimited(hint: RetryPolicy.serverHint(headers, now: Date()))
+                    if let saturated = verdict.saturatedFor {
+                        throw saturatedError(error, method: method, path: path, seconds: saturated)
+                    }
+                    if verdict.announce {
+                        onRetry?(RetryEvent(method: method.rawValue, path: path, attempt: attempts, maxAttempts: maxAttempts,
+                                            status: 429, errorCode: error.code.hasPrefix("HTTP_") ? nil : error.code,
+                                            reason: error.message + "; slowing the run down", delay: verdict.wait,
+                                            idempotencyKey: key))
+                    }
+                    try Task.checkCancellation()
+                    continue
+                }
+                if headers != nil { governor.answered(success: false) }
                 guard retryable, retriesTaken < retryPolicy.maxRetries else {
                     try Task.checkCancellation()
                     throw error
@@ -54,6 +77,15 @@ extension DedalusProvider {
             try await sleeper(delay)
             retriesTaken += 1
         }
+    }
+
+    /// The error of a call that met only 429s until the run's saturation deadline.
+    func saturatedError(_ last: ProviderError, method: HTTPMethod, path: String, seconds: Double) -> ProviderError {
+        let deadline = String(format: "%g", governor.saturationDeadline)
+        let message = "the Dedalus API was saturated: it answered nothing but 429 RATE_LIMITED for "
+            + String(format: "%.0f", seconds) + " s (the run's deadline, --rate-deadline \(deadline)); "
+            + "last: \(method.rawValue) /\(path): \(last.message); lower --parallel or --rate, or run again later"
+        return ProviderError(status: 429, code: "api_saturated", message: message, retryAfterMs: last.retryAfterMs)
     }
 
     /// What one attempt came to.

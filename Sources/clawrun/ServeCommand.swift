@@ -57,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("seed-machines"), help: "Memory backend: start with this many sleeping machines (ids dm-00000000-0000-7000-8000-<12 hex>, from 1).")
     var seedMachines = 0
 
+    @Option(name: .customLong("phase-ms"), help: "Memory backend: milliseconds each phase of a transition lasts (0: at once).")
+    var phaseMs = 20
+
     @Option(name: .customLong("exec-table"),
             help: ArgumentHelp("Memory backend: a JSON array of {command|prefix, exit_code, stdout, stderr, duration_ms}; default: every command succeeds at once.",
                                valueName: "FILE"))
@@ -90,9 +93,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard machinesBackend == "local" || machinesBackend == "memory" else {
             throw UsageError("--machines-backend '\(machinesBackend)' is not one: use local or memory")
         }
-        if machinesBackend == "local" && (seedMachines != 0 || execTable != nil) {
-            throw UsageError("--seed-machines and --exec-table need --machines-backend memory")
+        if machinesBackend == "local" && (seedMachines != 0 || execTable != nil || phaseMs != 20) {
+            throw UsageError("--seed-machines, --phase-ms and --exec-table need --machines-backend memory")
         }
+        guard (0...600_000).contains(phaseMs) else { throw UsageError("--phase-ms must be from 0 to 600000, got \(phaseMs)") }
         guard (0...10_000_000).contains(seedMachines) else {
             throw UsageError("--seed-machines must be from 0 to 10000000, got \(seedMachines)")
         }
@@ -109,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         let limits = ServerLimits(headerTimeout: headerTimeout, idleTimeout: idleTimeout, maxConnections: maxConnections)
         let provider: any MachineProvider
         if machinesBackend == "memory" {
-            let memory = MemoryProvider(table: table)
+            let memory = MemoryProvider(table: table, phaseSeconds: Double(phaseMs) / 1000)
             memory.seed(count: seedMachines)
             provider = memory
         } else {
