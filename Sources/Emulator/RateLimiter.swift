@@ -17,7 +17,7 @@ public struct RateLimit: Sendable, Equatable {
         self.burst = max(1, burst ?? rate)
     }
 
-    /// Reads `N/s` (or `N`, per second; `N/m` per minute); nil with a message when it does not parse.
+    /// Reads `N/s` (or `N`, per second; `N/m` per minute); nil when it does not parse.
     public static func parse(_ text: String) -> RateLimit? {
         var number = Substring(text)
         var perSeconds = 1.0
