@@ -38,6 +38,7 @@ let package = Package(
             ]
         ),
         .target(name: "LocalMachines", dependencies: ["ClawrunCore", "CProcess"]),
+        .target(name: "MemoryMachines", dependencies: ["ClawrunCore"]),
         .target(
             name: "Emulator",
             dependencies: [
@@ -65,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "clawrun",
             dependencies: [
-                "ClawrunHost", "ClawrunCore", "LocalMachines", "DedalusAPI", "Emulator",
+                "ClawrunHost", "ClawrunCore", "LocalMachines", "DedalusAPI", "Emulator", "MemoryMachines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,8 +82,8 @@ let package = Package(
         .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore", "CProcess"]),
         .testTarget(
             name: "DedalusAPITests",
-            dependencies: ["DedalusAPI", "Emulator", "ClawrunCore"],
-            exclude: ["sdk_lifecycle.py", "sdk_seed_exec.py"]
+            dependencies: ["DedalusAPI", "Emulator", "ClawrunCore", "MemoryMachines"],
+            exclude: ["sdk_lifecycle.py", "sdk_seed_exec.py", "sdk_rate_limit.py"]
         ),
         .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ClawrunCore"]),

@@ -112,7 +112,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 mkdir -p "$SERVE_HOME"
-CLAWRUN_HOME=$SERVE_HOME "$BIN" serve --port 0 --api-key "$KEY" --latency-ms "$LATENCY_MS" > "$WORK/serve.out" 2>&1 &
+CLAWRUN_HOME=$SERVE_HOME CLAWRUN_SERVE_API_KEY=$KEY "$BIN" serve --port 0 --latency-ms "$LATENCY_MS" > "$WORK/serve.out" 2>&1 &
 SERVE_PID=$!
 for _ in $(seq 100); do grep -q "127.0.0.1:" "$WORK/serve.out" && break; sleep 0.1; done
 PORT=$(sed -n 's|.*127\.0\.0\.1:\([0-9]*\).*|\1|p' "$WORK/serve.out" | head -1)

@@ -5,8 +5,9 @@ import Foundation
 /// per machine, totals, and the machines the run created, as Ansible's and pyinfra's recaps do.
 enum Recap {
     /// Builds the recap of a run that ended with `exitCode` and wrote its record at `record`.
+    /// `throttle`, when the provider paces its requests, becomes the `throttled` field.
     static func event(tally: MachineTally, fleet: FleetMonitor, exitCode: Int32, duration: Double,
-                      record: String?) -> RunEvent {
+                      record: String?, throttle: ThrottleReport? = nil) -> RunEvent {
         let succeeded = exitCode == 0
         var byStatus: [String: Int] = [:]
         var steps = (ok: 0, changed: 0, failed: 0, skipped: 0)
@@ -47,6 +48,12 @@ enum Recap {
             ("duration", .double(duration)), ("machines", .array(rows)), ("totals", totals),
             ("created", .array(created)),
         ]
+        if let throttle {
+            fields.append(("throttled", .object([
+                ("seconds", .double(throttle.throttledSeconds)), ("rate_limited", .int(Int64(throttle.rateLimited))),
+                ("requests", .int(Int64(throttle.requests))),
+            ])))
+        }
         if let record { fields.append(("record", .string(record))) }
         return RunEvent("recap", fields: fields)
     }

@@ -55,8 +55,13 @@ public enum RecapTable {
         let steps = t?["steps"]
         let stepText = ["ok", "changed", "failed", "skipped"].map { "\(steps?[$0]?.intValue ?? 0) \($0)" }
             .joined(separator: ", ")
+        var throttled = ""
+        if let th = recap["throttled"], (th["seconds"]?.doubleValue ?? 0) > 0 || (th["rate_limited"]?.intValue ?? 0) > 0 {
+            throttled = String(format: "; throttled %.1f s (%lld requests, %lld answered 429)", th["seconds"]?.doubleValue ?? 0,
+                               th["requests"]?.intValue ?? 0, th["rate_limited"]?.intValue ?? 0)
+        }
         return "RECAP \(t?["machines"]?.intValue ?? 0) machines: \(parts.joined(separator: ", ")); steps: \(stepText)"
-            + String(format: "; %.1f s", recap["duration"]?.doubleValue ?? 0)
+            + String(format: "; %.1f s", recap["duration"]?.doubleValue ?? 0) + throttled
     }
 
     private static func count(_ v: JSONValue?) -> String { String(v?.intValue ?? 0) }

@@ -131,7 +131,8 @@ public final class WorkflowRun {
         if let errorText { summary.append(("error", .string(errorText))) }
         c.reporter.emit(RunEvent("result", fields: summary + fields))
         c.reporter.emit(Recap.event(tally: c.tally, fleet: c.fleet, exitCode: exitCode, duration: duration,
-                                    record: c.options.recordPath))
+                                    record: c.options.recordPath,
+                                    throttle: (c.provider as? ThrottleReporting)?.throttleReport))
         return Outcome(exitCode: exitCode, error: errorText, duration: duration, recap: c.tally.snapshot)
     }
 

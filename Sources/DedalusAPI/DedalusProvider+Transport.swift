@@ -5,9 +5,6 @@ import NIOCore
 import NIOHTTP1
 
 extension DedalusProvider {
-    /// The most bytes read from one answer.
-    static let maxResponseBytes = 64 << 20
-
     /// Sends one API call and decodes its 2xx answer as `T`, retrying per `RetryPolicy`. Every
     /// attempt of a non-GET call carries the same `Idempotency-Key`. `body` nil sends no body (GET,
     /// DELETE); an empty one sends `Content-Length: 0`.
@@ -31,17 +28,40 @@ extension DedalusProvider {
         let key = method == .GET ? nil : IdempotencyKey.make()
         let maxAttempts = retryPolicy.maxRetries + 1
         var retriesTaken = 0
+        var attempts = 0
         while true {
             var request = HTTPClientRequest(url: url)
             request.method = method
-            request.headers = headers(method: method, idempotencyKey: key, retriesTaken: retriesTaken)
+            request.headers = headers(method: method, idempotencyKey: key, retriesTaken: attempts)
             if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let failure: ProviderError
             let retryHeaders: HTTPHeaders?
-            switch await attempt(request, method: method, url: url, attemptNumber: retriesTaken + 1) {
+            try await governor.admit(sleeper: sleeper)
+            attempts += 1
+            let outcome = await attempt(request, method: method, url: url, attemptNumber: attempts)
+            governor.release()
+            switch outcome {
             case .success(let data):
+                governor.answered(success: true)
                 return data
             case .failure(let error, let headers, let retryable):
+                if error.status == 429, retryable, let headers {
+                    // A busy API slows the run down rather than failing the call; the wait
+                    // happens in the governor's next `admit`, for every request.
+                    let verdict = governor.rateLimited(hint: RetryPolicy.serverHint(headers, now: Date()))
+                    if let saturated = verdict.saturatedFor {
+                        throw saturatedError(error, method: method, path: path, seconds: saturated)
+                    }
+                    if verdict.announce {
+                        onRetry?(RetryEvent(method: method.rawValue, path: path, attempt: attempts, maxAttempts: maxAttempts,
+                                            status: 429, errorCode: error.code.hasPrefix("HTTP_") ? nil : error.code,
+                                            reason: error.message + "; slowing the run down", delay: verdict.wait,
+                                            idempotencyKey: key))
+                    }
+                    try Task.checkCancellation()
+                    continue
+                }
+                if headers != nil { governor.answered(success: false) }
                 guard retryable, retriesTaken < retryPolicy.maxRetries else {
                     try Task.checkCancellation()
                     throw error
@@ -59,6 +79,15 @@ extension DedalusProvider {
         }
     }
 
+    /// The error of a call that met only 429s until the run's saturation deadline.
+    func saturatedError(_ last: ProviderError, method: HTTPMethod, path: String, seconds: Double) -> ProviderError {
+        let deadline = String(format: "%g", governor.saturationDeadline)
+        let message = "the Dedalus API was saturated: it answered nothing but 429 RATE_LIMITED for "
+            + String(format: "%.0f", seconds) + " s (the run's deadline, --rate-deadline \(deadline)); "
+            + "last: \(method.rawValue) /\(path): \(last.message); lower --parallel or --rate, or run again later"
+        return ProviderError(status: 429, code: "api_saturated", message: message, retryAfterMs: last.retryAfterMs)
+    }
+
     /// What one attempt came to.
     enum Attempt {
         case success(Data)
@@ -66,20 +95,45 @@ extension DedalusProvider {
         case failure(ProviderError, HTTPHeaders?, retryable: Bool)
     }
 
-    /// Sends one attempt and classifies the outcome by the SDKs' rules.
+    /// Sends one attempt and classifies the outcome by the SDKs' rules. The whole attempt (headers,
+    /// body and any redirect within the origin) must end within `configuration.requestTimeout`.
     func attempt(_ request: HTTPClientRequest, method: HTTPMethod, url: String, attemptNumber: Int) async -> Attempt {
+        let seconds = configuration.requestTimeout
+        let work = Task { try await self.exchange(request, method: method, url: url, seconds: seconds) }
+        let timedOut = Locked(false)
+        let timer = HTTPClient.defaultEventLoopGroup.any().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+            timedOut.withLock { $0 = true }
+            work.cancel()
+        }
+        defer { timer.cancel() }
         do {
-            let response = try await client.execute(
-                request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
-            let buffer = try await response.body.collect(upTo: Self.maxResponseBytes)
-            let data = Data(buffer.readableBytesView)
-            let status = Int(response.status.code)
-            if (200..<300).contains(status) { return .success(data) }
-            let error = ProviderError.fromResponse(status: status, headers: response.headers, body: data,
+            let answer = try await withTaskCancellationHandler { try await work.value } onCancel: { work.cancel() }
+            if (200..<300).contains(answer.status) { return .success(answer.body) }
+            var error = ProviderError.fromResponse(status: answer.status, headers: answer.headers, body: answer.body,
                                                    secrets: configuration.secrets)
-            return .failure(error, response.headers,
-                            retryable: RetryPolicy.shouldRetry(status: status, headers: response.headers))
+            if let target = answer.redirectedTo {
+                error.message += " (after a redirect to \(target), which clawrun follows without credentials)"
+            }
+            return .failure(error, answer.headers,
+                            retryable: RetryPolicy.shouldRetry(status: answer.status, headers: answer.headers))
+        } catch let refused as RedirectRefused {
+            return .failure(refused.error(method: method.rawValue, url: url, secrets: configuration.secrets), nil,
+                            retryable: false)
+        } catch is NIOTooManyBytesError {
+            let message = "\(method.rawValue) \(url): the answer is larger than \(configuration.maxResponseBytes) bytes "
+                + "(CLAWRUN_API_MAX_RESPONSE_BYTES)"
+            return .failure(ProviderError(status: 0, code: "response_too_large",
+                                          message: SecretRedactor.redact(message, secrets: configuration.secrets)),
+                            nil, retryable: false)
         } catch {
+            if timedOut.withLock({ $0 }) && !Task.isCancelled {
+                let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+                let message = "\(method.rawValue) \(url): no complete answer within \(text) s "
+                    + "(attempt \(attemptNumber); the deadline is CLAWRUN_API_TIMEOUT)"
+                return .failure(ProviderError(status: 0, code: "timeout",
+                                              message: SecretRedactor.redact(message, secrets: configuration.secrets),
+                                              retryable: true), nil, retryable: true)
+            }
             let wrapped = ProviderError.transport(error, method: method.rawValue, url: url, attempts: attemptNumber,
                                                   secrets: configuration.secrets)
             return .failure(wrapped, nil, retryable: Self.isRetryable(transportError: error))

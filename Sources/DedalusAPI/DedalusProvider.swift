@@ -7,7 +7,7 @@ import NIOHTTP1
 /// The Dedalus Machines API as a `MachineProvider`: one request per call, the official SDKs'
 /// headers, `Idempotency-Key`s and retry policy, over one pooled `HTTPClient`. Call `shutdown()`
 /// before releasing it.
-public final class DedalusProvider: MachineProvider {
+public final class DedalusProvider: MachineProvider, ThrottleReporting {
     public let name = "dedalus"
     /// Where and how this provider connects.
     public let configuration: DedalusConfiguration
@@ -15,6 +15,7 @@ public final class DedalusProvider: MachineProvider {
     let retryPolicy: RetryPolicy
     let onRetry: (@Sendable (RetryEvent) -> Void)?
     let sleeper: Sleeper
+    let governor: RequestGovernor
 
     /// Makes a provider. `onRetry` hears of every automatic retry before its wait (route it to the
     /// run log); `sleeper` performs those waits.
@@ -24,6 +25,8 @@ public final class DedalusProvider: MachineProvider {
         self.onRetry = onRetry
         self.sleeper = sleeper
         self.retryPolicy = RetryPolicy(maxRetries: configuration.maxRetries)
+        self.governor = RequestGovernor(rate: configuration.rate, maxInFlight: configuration.maxConnections,
+                                        saturationDeadline: configuration.saturationDeadline)
         var config = HTTPClient.Configuration(
             timeout: .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
                            read: .milliseconds(Int64(configuration.requestTimeout * 1000))),
@@ -33,6 +36,9 @@ public final class DedalusProvider: MachineProvider {
         // it silently until the deadline, issue #743); `RetryPolicy` does the retrying with backoff.
         config.connectionPool.retryConnectionEstablishment = false
         config.decompression = .disabled
+        // Redirects are handled by `exchange`: AsyncHTTPClient would follow them to any host and
+        // resend every header but Authorization (x-api-key included), for a DELETE too.
+        config.redirectConfiguration = .disallow
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
     }
 
@@ -107,6 +113,9 @@ public final class DedalusProvider: MachineProvider {
     public func deleteExecution(machineId: String, executionId: String) async throws -> Execution {
         try await call(.DELETE, try DedalusPath.execution(machineId, executionId), as: WireExecution.self).execution
     }
+
+    /// Requests sent, 429s met and the time requests were held back, for the run's recap.
+    public var throttleReport: ThrottleReport { governor.report }
 
     public func shutdown() async {
         try? await client.shutdown()

@@ -12,8 +12,11 @@ final class EmulatorApp: Sendable {
     let stats = Locked(EmulatorStats())
     let idempotency = IdempotencyStore()
     let ledger = MachineLedger()
+    let rateLimiter: RateLimiter?
 
-    init(provider: any MachineProvider, apiKey: String?, faults: FaultPlan, memoryCapacityMiB: Int) {
+    init(provider: any MachineProvider, apiKey: String?, faults: FaultPlan, memoryCapacityMiB: Int,
+         rateLimit: RateLimit? = nil) {
+        self.rateLimiter = rateLimit.map(RateLimiter.init)
         self.provider = provider
         self.apiKey = apiKey
         self.faults = Locked(faults)
@@ -39,6 +42,10 @@ final class EmulatorApp: Sendable {
             $0.requestsByRoute[routeName, default: 0] += 1
         }
         if let denied = authError(request) { return .respond(denied.response) }
+        if let rateLimiter, let waitMs = rateLimiter.take(key: credential(request) ?? "") {
+            stats.withLock { $0.rateLimited += 1 }
+            return .respond(RateLimiter.answer(waitMs: waitMs, mutating: request.method != .GET))
+        }
         if let fault = takeCountedFault(route: routeName) { return fault }
         let route: Route
         switch matched {
@@ -67,6 +74,14 @@ final class EmulatorApp: Sendable {
         if let key { await idempotency.finish(key: key, response: response) }
         if case .createMachine = route, response.status == .ok, takeDropAfterCreate() { return .drop }
         return .respond(response)
+    }
+
+    /// The key a request carries (Bearer first, else x-api-key): the rate limit's bucket.
+    func credential(_ request: EmulatorRequest) -> String? {
+        if let auth = request.headers.first(name: "Authorization"), auth.lowercased().hasPrefix("bearer ") {
+            return String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        return request.headers.first(name: "x-api-key")
     }
 
     /// A 401 when the server has a key and the request does not carry it (as Bearer or x-api-key).

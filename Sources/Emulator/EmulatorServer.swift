@@ -10,20 +10,26 @@ import NIOPosix
 /// `FaultPlan`, and counts requests and connections (`GET /__emulator/stats`).
 public final class EmulatorServer: Sendable {
     let app: EmulatorApp
+    /// The timeouts and the connection cap.
+    public let limits: ServerLimits
     private let state = Locked(ServerState())
 
     private struct ServerState {
         var channel: Channel?
         var connections: [ObjectIdentifier: Channel] = [:]
+        /// Connections within `limits.maxConnections`, served normally.
+        var admitted = 0
     }
 
     /// Makes a server over `provider`. With `apiKey`, every request must carry it as
     /// `Authorization: Bearer` or `x-api-key`. Creates asking more than `memoryCapacityMiB` get
     /// 400 "memory_mib exceeds capacity" (the production ceiling by default; the dev one is 6144).
+    /// `limits` guard the connections; with `rateLimit`, a key's requests beyond it get 429.
     public init(provider: any MachineProvider, apiKey: String? = nil, faults: FaultPlan = FaultPlan(),
-                memoryCapacityMiB: Int = 129_024) {
+                memoryCapacityMiB: Int = 129_024, limits: ServerLimits = ServerLimits(), rateLimit: RateLimit? = nil) {
+        self.limits = limits
         app = EmulatorApp(provider: provider, apiKey: apiKey.flatMap { $0.isEmpty ? nil : $0 }, faults: faults,
-                          memoryCapacityMiB: memoryCapacityMiB)
+                          memoryCapacityMiB: memoryCapacityMiB, rateLimit: rateLimit)
     }
 
     /// Starts listening; port 0 picks a free port. Returns the bound port.
@@ -31,25 +37,49 @@ public final class EmulatorServer: Sendable {
     public func start(host: String = "127.0.0.1", port: Int) async throws -> Int {
         let app = self.app
         let state = self.state
+        let limits = self.limits
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: 512)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 let id = ObjectIdentifier(channel)
-                state.withLock { $0.connections[id] = channel }
+                let (admitted, overflow) = state.withLock { s -> (Bool, Bool) in
+                    s.connections[id] = channel
+                    if s.admitted < limits.maxConnections {
+                        s.admitted += 1
+                        return (true, false)
+                    }
+                    return (false, s.connections.count > limits.maxConnections + limits.overflowConnections)
+                }
                 app.stats.withLock {
                     $0.connectionsAccepted += 1
-                    $0.openConnections += 1
-                    $0.maxOpenConnections = max($0.maxOpenConnections, $0.openConnections)
+                    if admitted {
+                        $0.openConnections += 1
+                        $0.maxOpenConnections = max($0.maxOpenConnections, $0.openConnections)
+                    } else {
+                        $0.connectionsRefused += 1
+                    }
                 }
                 channel.closeFuture.whenComplete { _ in
-                    state.withLock { $0.connections[id] = nil }
-                    app.stats.withLock { $0.openConnections -= 1 }
+                    state.withLock {
+                        $0.connections[id] = nil
+                        if admitted { $0.admitted -= 1 }
+                    }
+                    if admitted { app.stats.withLock { $0.openConnections -= 1 } }
                 }
-                return channel.pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true,
-                                                                    withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(HTTPServerHandler(app: app))
+                // Past the cap and its overflow, a flood gets closed without a word.
+                if overflow { return channel.close() }
+                let connectionGuard = ConnectionGuard(limits: limits) { kind in
+                    app.stats.withLock { $0.timeouts[kind, default: 0] += 1 }
+                }
+                return channel.pipeline.addHandler(connectionGuard).flatMap {
+                    channel.pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true,
+                                                                 withErrorHandling: true)
+                }.flatMap {
+                    channel.pipeline.addHandler(admitted
+                        ? HTTPServerHandler(app: app, connectionGuard: connectionGuard) as ChannelHandler
+                        : OverCapacityHandler(maxConnections: limits.maxConnections))
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()

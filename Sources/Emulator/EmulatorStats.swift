@@ -3,7 +3,12 @@
 public struct EmulatorStats: Sendable, Equatable, Codable {
     /// TCP connections accepted.
     public var connectionsAccepted = 0
-    /// Connections open now.
+    /// Connections accepted past `ServerLimits.maxConnections` (answered 503 and closed).
+    public var connectionsRefused = 0
+    /// Connections closed by a deadline: `header` (a request not received in time, answered 408)
+    /// and `idle` (no next request in time).
+    public var timeouts: [String: Int] = [:]
+    /// Connections served now.
     public var openConnections = 0
     /// The most connections open at once.
     public var maxOpenConnections = 0
@@ -15,6 +20,8 @@ public struct EmulatorStats: Sendable, Equatable, Codable {
     /// `rate_limited`, `dropped_after_create`, `first_exec_unavailable`, `idempotent_replay`,
     /// `idempotency_key_reused`, `idempotency_in_flight`.
     public var faults: [String: Int] = [:]
+    /// API requests answered 429 by the `--rate-limit` buckets.
+    public var rateLimited = 0
     /// Machines the provider created.
     public var machinesCreated = 0
 
@@ -23,7 +30,8 @@ public struct EmulatorStats: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case connectionsAccepted = "connections_accepted", openConnections = "open_connections"
+        case connectionsRefused = "connections_refused", timeouts
         case maxOpenConnections = "max_open_connections", requests, requestsByRoute = "requests_by_route"
-        case faults, machinesCreated = "machines_created"
+        case faults, machinesCreated = "machines_created", rateLimited = "rate_limited"
     }
 }

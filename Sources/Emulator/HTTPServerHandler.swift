@@ -13,11 +13,16 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let maxBodyBytes = 16 << 20
 
     private let app: EmulatorApp
+    private let connectionGuard: ConnectionGuard?
     private var head: HTTPRequestHead?
     private var body = Data()
     private var tooLarge = false
 
-    init(app: EmulatorApp) { self.app = app }
+    /// `connectionGuard` hears when a request was read and when its answer was written.
+    init(app: EmulatorApp, connectionGuard: ConnectionGuard?) {
+        self.app = app
+        self.connectionGuard = connectionGuard
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -34,6 +39,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head else { return }
             self.head = nil
+            connectionGuard?.requestRead()
             let keepAlive = head.isKeepAlive
             if tooLarge {
                 let error = APIError(413, "PAYLOAD_TOO_LARGE", "request body exceeds \(Self.maxBodyBytes) bytes")
@@ -79,6 +85,8 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !keepAlive {
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            connectionGuard?.answerWritten()
         }
     }
 

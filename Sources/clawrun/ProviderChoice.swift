@@ -18,13 +18,16 @@ enum ProviderChoice {
     /// Builds the provider. `inFlight` is how many machines the run works on at once: the Dedalus
     /// connection pool grows to match (up to 256), or machines beyond its size would queue for a
     /// connection on every request and a fleet run would go no faster than the pool.
-    static func make(_ name: String, env: [String: String], inFlight: Int = 0,
-                     onRetry: (@Sendable (RetryEvent) -> Void)?) throws -> any MachineProvider
+    /// `rate` and `rateDeadline` are `--rate` and `--rate-deadline` (Dedalus only).
+    static func make(_ name: String, env: [String: String], inFlight: Int = 0, rate: Double? = nil,
+                     rateDeadline: Double = 300, onRetry: (@Sendable (RetryEvent) -> Void)?) throws -> any MachineProvider
     {
         if name == "dedalus" {
             do {
                 var configuration = try DedalusConfiguration.fromEnvironment(env)
                 configuration.maxConnections = max(configuration.maxConnections, min(inFlight, 256))
+                configuration.rate = rate
+                configuration.saturationDeadline = rateDeadline
                 return DedalusProvider(configuration: configuration, onRetry: onRetry)
             } catch {
                 throw UsageError("\(error)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClawrunCore
 import ClawrunHost
 import DedalusAPI
+import Emulator
 import Foundation
 
 /// `clawrun FILE.lua|NAME`: runs a workflow.
@@ -40,6 +41,13 @@ struct RunCommand: AsyncParsableCommand {
         valueName: "DURATION"))
     var timeout: String?
 
+    @Option(help: ArgumentHelp("Dedalus: at most this many API requests a second for the whole run (default: unlimited).",
+                               valueName: "N/s"))
+    var rate: String?
+
+    @Option(name: .customLong("rate-deadline"), help: "Dedalus: seconds the API may answer only 429 before calls fail as saturated.")
+    var rateDeadline: Double = 300
+
     @Flag(help: "Write one JSON object per event on stdout.")
     var json = false
 
@@ -58,6 +66,13 @@ struct RunCommand: AsyncParsableCommand {
             throw UsageError("--grace must be a number of seconds from 0 to 86400, got \(grace)")
         }
         let deadline = try timeout.flatMap(RunTimeout.init(parsing:))
+        let requestRate = try rate.map { text -> Double in
+            guard let r = RateLimit.parse(text) else { throw UsageError("--rate '\(text)' is not a rate: use e.g. 500/s or 6000/m") }
+            return r.rate
+        }
+        guard rateDeadline > 0, rateDeadline <= 86_400 else {
+            throw UsageError("--rate-deadline must be more than 0 and at most 86400 seconds, got \(rateDeadline)")
+        }
         let env = ProcessInfo.processInfo.environment
         // The provider takes its credentials from `env`; without them in the process environment,
         // no child a workflow starts (os.execute, io.popen) inherits the platform key.
@@ -107,7 +122,8 @@ struct RunCommand: AsyncParsableCommand {
         let onRetry: @Sendable (RetryEvent) -> Void = { event in
             reporter.emit(RunEvent("retry", fields: [("message", .string(event.description))]))
         }
-        let machineProvider = try ProviderChoice.make(providerName, env: env, inFlight: parallel, onRetry: onRetry)
+        let machineProvider = try ProviderChoice.make(providerName, env: env, inFlight: parallel, rate: requestRate,
+                                                      rateDeadline: rateDeadline, onRetry: onRetry)
         let outcome: WorkflowRun.Outcome
         do {
             let run = try WorkflowRun(options: options, provider: machineProvider, reporter: reporter)

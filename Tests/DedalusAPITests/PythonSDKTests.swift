@@ -1,9 +1,12 @@
 import ClawrunCore
 import Emulator
 import Foundation
+import MemoryMachines
 import Testing
 
 /// Runs a Python script from this folder with the given environment and arguments; returns its exit status and output.
+/// The waiting happens on a Dispatch thread: blocking the cooperative pool (two threads on two
+/// cores) would starve the in-process server the script talks to.
 func runPython(_ script: String, environment: [String: String], arguments: [String] = [], timeout: Double = 120)
     async throws -> (Int32, String)
 {
@@ -16,13 +19,15 @@ func runPython(_ script: String, environment: [String: String], arguments: [Stri
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
-    let output = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
-    let watchdog = Task.detached {
-        try await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
-        process.terminate()
+    let watchdog = DispatchWorkItem { process.terminate() }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+    let data = await withCheckedContinuation { (continuation: CheckedContinuation<Data, Never>) in
+        DispatchQueue.global().async {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            continuation.resume(returning: data)
+        }
     }
-    let data = await output.value
-    process.waitUntilExit()
     watchdog.cancel()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
@@ -55,5 +60,38 @@ struct PythonSDKTests {
         #expect(status == 0, "sdk_lifecycle.py failed:\n\(output)")
         #expect(stats.faults["first_exec_unavailable"] == 1, "the SDK retried the guest-agent 503")
         #expect(!output.contains(testKey))
+    }
+}
+
+@Suite("The official Python SDK against a rate-limited, memory-backed emulator")
+struct PythonSDKRateLimitTests {
+    /// Sources/Emulator/RateLimiter.swift and Sources/MemoryMachines/MemoryProvider.swift, as
+    /// `clawrun serve --rate-limit 5/s --rate-burst 2 --machines-backend memory --seed-machines 3` serves them.
+    @Test(.enabled(if: pythonSDKAvailable, "needs python3 with dedalus-sdk==0.6.0 (pip install dedalus-sdk==0.6.0)"))
+    func theSDKSeesTheRealHintsAndMemoryMachines() async throws {
+        let table = ExecTable(entries: [
+            .init(command: "hostname", stdout: "memory-host\n", durationMs: 120),
+            .init(command: "false", exitCode: 3, stderr: "scripted failure\n"),
+            .init(prefix: "true"),
+        ])
+        let memory = MemoryProvider(table: table)
+        memory.seed(count: 3)
+        let server = EmulatorServer(provider: memory, apiKey: testKey, rateLimit: RateLimit(rate: 5, burst: 2))
+        let port = try await server.start(port: 0)
+        let (status, output) = try await runPython("sdk_rate_limit.py", environment: [
+            "DEDALUS_BASE_URL": "http://127.0.0.1:\(port)", "DEDALUS_API_KEY": testKey,
+        ])
+        let stats = server.stats()
+        await server.stop()
+        #expect(status == 0, "sdk_rate_limit.py failed:\n\(output)")
+        #expect(stats.rateLimited > 0)
+        #expect(!output.contains(testKey))
+    }
+
+    @Test func theRateLimitParsesAndRefills() throws {
+        #expect(RateLimit.parse("500/s") == RateLimit(rate: 500))
+        #expect(RateLimit.parse("600/m")?.rate == 10)
+        #expect(RateLimit.parse("12") == RateLimit(rate: 12))
+        for bad in ["", "fast", "0/s", "-1/s", "5/h", "nan/s", "inf"] { #expect(RateLimit.parse(bad) == nil, "\(bad)") }
     }
 }

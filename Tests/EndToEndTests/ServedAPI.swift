@@ -11,7 +11,7 @@ final class ServedAPI {
 
     init(home: ClawrunHome, apiKey: String) async throws {
         self.apiKey = apiKey
-        running = try home.start(["serve", "--port", "0", "--api-key", apiKey])
+        running = try home.start(["serve", "--port", "0"], environment: ["CLAWRUN_SERVE_API_KEY": apiKey])
         try await running.wait { $0.contains("\n") }
         let text = running.output
         guard let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
