@@ -11,81 +11,44 @@ import FoundationNetworking
 @Suite(.serialized) struct FleetScaleTests {
     static let fleet = 10_000
 
-    /// The shape of wake-recover per machine: read it, wake it if asleep, wait until it runs, exec.
-    static let recover = """
-        parallel(targets(), function(m)
-          step("recover", function()
-            local fresh = machine.get(m.id)
-            if fresh.phase ~= "running" then
-              if fresh.phase == "sleeping" then machine.wake(fresh) end
-              wait_phase(fresh, "running", {timeout = 300})
-              changed()
-            end
-            exec(fresh, "true")
-          end)
-        end)
-        """
+    /// The shape of wake-recover per machine (read it, wake it if asleep, wait until it runs,
+    /// exec), the same workflow bench/scale.sh measures.
+    static let recover = Clawrun.packageRoot.appendingPathComponent("bench/scale/recover.lua").path
 
     /// `clawrun serve --machines-backend memory` with `count` sleeping machines.
-    final class MemoryServe {
-        let running: ClawrunHome.Running
-        let port: Int
+    static func memoryServe(_ home: ClawrunHome, count: Int, extra: [String] = []) async throws -> ServedAPI {
+        try await ServedAPI(home: home, apiKey: "dsk-test-scale",
+                            arguments: ["--machines-backend", "memory", "--seed-machines", String(count), "--phase-ms", "0"]
+                                + extra)
+    }
 
-        init(home: ClawrunHome, count: Int, extra: [String] = []) async throws {
-            running = try home.start(["serve", "--port", "0", "--machines-backend", "memory", "--seed-machines",
-                                      String(count), "--phase-ms", "0"] + extra)
-            try await running.wait { $0.contains("\n") }
-            let text = running.output
-            guard let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-                  let port = Int(text[range].split(separator: ":").last ?? "") else {
-                running.signal(SIGKILL)
-                _ = await running.finish()
-                throw ClawrunError.failed("serve printed: \(text)")
-            }
-            self.port = port
-        }
-
-        var environment: [String: String] {
-            ["DEDALUS_BASE_URL": "http://127.0.0.1:\(port)", "DEDALUS_API_KEY": "dsk-test-scale"]
-        }
-
-        func call(_ method: String, _ path: String, body: String? = nil) async throws -> JSONValue {
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)" + path)!)
-            request.httpMethod = method
-            request.httpBody = body.map { Data($0.utf8) }
-            let (data, _) = try await URLSession.shared.data(for: request)
-            return try JSONValue.parse(String(decoding: data, as: UTF8.self))
-        }
-
-        func stop() async {
-            running.signal(SIGTERM)
-            _ = await running.finish()
-        }
+    /// The emulator's request counters.
+    static func stats(_ serve: ServedAPI) async throws -> JSONValue {
+        try JSONValue.parse(try await serve.admin("GET", "/__emulator/stats"))
     }
 
     /// Runs the recover workflow over every machine of `serve`; returns the outcome and its recap.
-    func recoverAll(_ home: ClawrunHome, _ serve: MemoryServe, _ extra: [String] = []) async throws
+    func recoverAll(_ home: ClawrunHome, _ serve: ServedAPI, _ extra: [String] = []) async throws
         -> (ClawrunHome.Outcome, RunEvent?)
     {
-        let script = try home.write("recover.lua", Self.recover)
-        let r = try await home.run([script, "--provider", "dedalus", "--all", "--parallel", "200", "--json", "-q"] + extra,
-                                   environment: serve.environment)
+        let r = try await home.run([Self.recover, "--provider", "dedalus", "--all", "--parallel", "200", "--json", "-q"] + extra,
+                                   environment: serve.clientEnvironment)
         return (r, r.events.last { $0.event == "recap" })
     }
 
     @Test func tenThousandMachinesUnderA500PerSecondLimitAllSucceedWithoutARetryStorm() async throws {
         try await ClawrunHome.with { home in
-            let free = try await MemoryServe(home: home, count: Self.fleet)
+            let free = try await Self.memoryServe(home, count: Self.fleet)
             let (unlimited, _) = try await recoverAll(home, free)
-            let baseline = try await free.call("GET", "/__emulator/stats")["requests"]?.intValue ?? 0
+            let baseline = try await Self.stats(free)["requests"]?.intValue ?? 0
             await free.stop()
             #expect(unlimited.status == 0, "\(unlimited.stderr.suffix(2000))")
 
-            let limited = try await MemoryServe(home: home, count: Self.fleet, extra: ["--rate-limit", "500/s"])
+            let limited = try await Self.memoryServe(home, count: Self.fleet, extra: ["--rate-limit", "500/s"])
             let started = monotonicNow()
             let (r, recap) = try await recoverAll(home, limited)
             let seconds = monotonicNow() - started
-            let stats = try await limited.call("GET", "/__emulator/stats")
+            let stats = try await Self.stats(limited)
             await limited.stop()
             #expect(r.status == 0, "\(r.stderr.suffix(2000))")
             let totals = recap?["totals"]
@@ -107,15 +70,15 @@ import FoundationNetworking
 
     @Test func a429StormPastTheDeadlineFailsWithOneClearError() async throws {
         try await ClawrunHome.with { home in
-            let serve = try await MemoryServe(home: home, count: 5)
-            _ = try await serve.call("POST", "/__emulator/faults",
+            let serve = try await Self.memoryServe(home, count: 5)
+            try await serve.admin("POST", "/__emulator/faults",
                                      body: #"{"rate_limit_count": 100000000, "rate_limit_retry_after": 0.05, "route": "POST /v1/machines/{machine_id}/wake"}"#)
             // The storm hits the wakes, so it meets each machine's step (a storm on every route fails
             // the run at `targets()` with the same error, before any machine's step).
-            let script = try home.write("recover.lua", Self.recover)
+            let script = Self.recover
             let ids = (1...5).flatMap { ["--machine", String(format: "dm-00000000-0000-7000-8000-%012x", $0)] }
             let r = try await home.run([script, "--provider", "dedalus", "--rate-deadline", "2", "--json", "-q"] + ids,
-                                       environment: serve.environment)
+                                       environment: serve.clientEnvironment)
             let recap = r.events.last { $0.event == "recap" }
             await serve.stop()
             #expect(r.status == 1)
@@ -134,16 +97,16 @@ import FoundationNetworking
 
     @Test func fourShardsAtOnceDoEveryMachineExactlyOnce() async throws {
         try await ClawrunHome.with { home in
-            let serve = try await MemoryServe(home: home, count: Self.fleet)
-            let script = try home.write("recover.lua", Self.recover)
+            let serve = try await Self.memoryServe(home, count: Self.fleet)
+            let script = Self.recover
             let shards = try (1...4).map { k in
                 try home.start([script, "--provider", "dedalus", "--all", "--shard", "\(k)/4", "--parallel", "100",
                                 "--json", "-q", "--lock", home.url.appendingPathComponent("shard-\(k).lock").path],
-                               environment: serve.environment)
+                               environment: serve.clientEnvironment)
             }
             var outcomes: [ClawrunHome.Outcome] = []
             for shard in shards { outcomes.append(await shard.finish()) }
-            let stats = try await serve.call("GET", "/__emulator/stats")
+            let stats = try await Self.stats(serve)
             await serve.stop()
             var seen: [String: Int] = [:]
             var recapTotal = 0

@@ -9,9 +9,10 @@ final class ServedAPI {
     let port: Int
     let apiKey: String
 
-    init(home: ClawrunHome, apiKey: String) async throws {
+    /// Starts `clawrun serve` requiring `apiKey`, with `arguments` after the port (a backend, a limit).
+    init(home: ClawrunHome, apiKey: String, arguments: [String] = []) async throws {
         self.apiKey = apiKey
-        running = try home.start(["serve", "--port", "0"], environment: ["CLAWRUN_SERVE_API_KEY": apiKey])
+        running = try home.start(["serve", "--port", "0"] + arguments, environment: ["CLAWRUN_SERVE_API_KEY": apiKey])
         try await running.wait { $0.contains("\n") }
         let text = running.output
         guard let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
