@@ -1,0 +1,35 @@
+-- deployment: the record a clawrun deploy leaves in a machine, which marks it as serving a
+-- clawrun-deployed gateway (wake-recover, status and upgrade act only on machines that have one).
+--   deployment.path              /home/machine/.clawrun/deployment.json (persistent storage, mode 600)
+--   deployment.read(m)           the record as a table, or nil when the machine has none
+--   deployment.record(m, fields) merges fields into the record (one atomic write) and returns it
+-- The record holds no secret: the gateway token stays in CLAWRUN_HOME/tokens on the operator's side.
+local M = {}
+
+M.path = "/home/machine/.clawrun/deployment.json"
+
+function M.read(m)
+  local out, res = exec(m, {"/bin/bash", "-c", '[ -e "$1" ] || exit 3; /bin/cat -- "$1"', "clawrun", M.path},
+                        {check = false})
+  if res.exit_code == 3 then return nil end
+  if res.exit_code ~= 0 then
+    error("cannot read " .. M.path .. " on " .. m.id .. ": " .. (res.stderr or ""):sub(1, 200), 0)
+  end
+  local ok, record = pcall(json.decode, out)
+  if not ok or type(record) ~= "table" then
+    error(M.path .. " on " .. m.id .. " is not a JSON object: delete it or redeploy the machine", 0)
+  end
+  return record
+end
+
+function M.record(m, fields)
+  local record = M.read(m) or {}
+  for k, v in pairs(fields) do record[k] = v end
+  exec(m, {"/bin/bash", "-c",
+           'set -e; umask 077; /bin/mkdir -p "${1%/*}"; /bin/cat > "$1.tmp"; /bin/mv -f "$1.tmp" "$1"',
+           "clawrun", M.path},
+       {stdin = json.encode(record)})
+  return record
+end
+
+return M
