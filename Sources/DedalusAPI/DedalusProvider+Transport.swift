@@ -126,7 +126,10 @@ extension DedalusProvider {
                                           message: SecretRedactor.redact(message, secrets: configuration.secrets)),
                             nil, retryable: false)
         } catch {
-            if timedOut.withLock({ $0 }) && !Task.isCancelled {
+            // AsyncHTTPClient's own deadline for the head (`exchange` passes the same seconds) and
+            // this timer race: whichever fires first, the attempt ran out of its time.
+            let pastDeadline = timedOut.withLock { $0 } || (error as? HTTPClientError) == .deadlineExceeded
+            if pastDeadline && !Task.isCancelled {
                 let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
                 let message = "\(method.rawValue) \(url): no complete answer within \(text) s "
                     + "(attempt \(attemptNumber); the deadline is CLAWRUN_API_TIMEOUT)"

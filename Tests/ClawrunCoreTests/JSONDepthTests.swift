@@ -38,9 +38,27 @@ import Testing
             let bytes = (0..<count).map { _ in alphabet.randomElement(using: &rng)! }
             if let value = try? JSONValue.parse(bytes) {
                 parsed += 1
-                #expect(try JSONValue.parse(value.compactText) == value)
+                #expect(try JSONValue.parse(value.compactText) == JSONDepthTests.stringified(value), "\(bytes)")
             }
         }
         #expect(parsed > 0)
+    }
+
+    /// A number past Double's range (`1e999`) reads as an infinity, as `JSON.parse` reads it, and
+    /// is written as `null`, as `JSON.stringify` writes a non-finite number (ECMA-262,
+    /// SerializeJSONProperty): the one value whose text does not read back as itself.
+    @Test func numbersPastTheRangeOfADoubleReadAsInfinityAndWriteAsNull() throws {
+        #expect(try JSONValue.parse("1e999") == .double(.infinity))
+        #expect(try JSONValue.parse("[-1e999]").compactText == "[null]")
+    }
+
+    /// What `JSON.parse(JSON.stringify(value))` gives: the value with every non-finite number null.
+    static func stringified(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .double(let d) where !d.isFinite: return .null
+        case .array(let items): return .array(items.map(stringified))
+        case .object(let members): return .object(members.map { ($0.0, stringified($0.1)) })
+        default: return value
+        }
     }
 }
