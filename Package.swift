@@ -1,9 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+// Linux only: local machines are Linux namespaces (CProcess and clawrun-init call clone3,
+// pidfd, epoll, seccomp and pivot_root), so no Apple platform is declared; CProcess stops a build
+// elsewhere with an #error that says so.
 let package = Package(
     name: "clawrun",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "clawrun", targets: ["clawrun"]),
         .executable(name: "openclaw-sim", targets: ["openclaw-sim"]),
@@ -26,7 +30,8 @@ let package = Package(
         .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"]),
         .target(
             name: "ClawrunCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swift6
         ),
         .target(
             name: "DedalusAPI",
@@ -35,10 +40,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
-        .target(name: "LocalMachines", dependencies: ["ClawrunCore", "CProcess"]),
-        .target(name: "MemoryMachines", dependencies: ["ClawrunCore"]),
+        .target(name: "LocalMachines", dependencies: ["ClawrunCore", "CProcess"], swiftSettings: swift6),
+        .target(name: "MemoryMachines", dependencies: ["ClawrunCore"], swiftSettings: swift6),
         .target(
             name: "Emulator",
             dependencies: [
@@ -46,7 +52,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
         .target(
             name: "OpenClawSim",
@@ -54,7 +61,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
         .target(
             name: "ClawrunHost",

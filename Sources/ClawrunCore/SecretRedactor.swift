@@ -2,9 +2,9 @@ import Foundation
 
 /// Replaces known secrets (API keys, gateway tokens) with `***` in any text that leaves clawrun:
 /// log lines, error messages, `--json` events and run records.
-public final class SecretRedactor: @unchecked Sendable {
-    private let lock = NSLock()
-    private var secrets: [String] = []
+public final class SecretRedactor: Sendable {
+    /// Longest first, so that a secret that contains another is masked whole.
+    private let secrets = Locked<[String]>([])
 
     /// Makes a redactor that knows no secret yet.
     public init() {}
@@ -24,20 +24,17 @@ public final class SecretRedactor: @unchecked Sendable {
     /// Remembers a secret; short values are ignored so that ordinary words are never masked.
     public func add(_ secret: String) {
         guard secret.count >= 6 else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        if !secrets.contains(secret) {
-            secrets.append(secret)
-            secrets.sort { $0.count > $1.count }
+        secrets.withLock { secrets in
+            if !secrets.contains(secret) {
+                secrets.append(secret)
+                secrets.sort { $0.count > $1.count }
+            }
         }
     }
 
     /// The text with every known secret replaced by `***`.
     public func redact(_ text: String) -> String {
-        lock.lock()
-        let list = secrets
-        lock.unlock()
-        return SecretRedactor.redact(text, secrets: list)
+        SecretRedactor.redact(text, secrets: secrets.withLock { $0 })
     }
 
     /// The text with every non-empty secret of `secrets` replaced by `***`, in the order given. No

@@ -70,16 +70,20 @@ public final class EmulatorServer: Sendable {
                 }
                 // Past the cap and its overflow, a flood gets closed without a word.
                 if overflow { return channel.close() }
-                let connectionGuard = ConnectionGuard(limits: limits) { kind in
-                    app.stats.withLock { $0.timeouts[kind, default: 0] += 1 }
-                }
-                return channel.pipeline.addHandler(connectionGuard).flatMap {
-                    channel.pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true,
-                                                                 withErrorHandling: true)
-                }.flatMap {
-                    channel.pipeline.addHandler(admitted
-                        ? HTTPServerHandler(app: app, connectionGuard: connectionGuard) as ChannelHandler
-                        : OverCapacityHandler(maxConnections: limits.maxConnections))
+                // The handlers are made and added on the channel's event loop (the sync pipeline
+                // operations), so none of them has to be Sendable.
+                return channel.eventLoop.makeCompletedFuture {
+                    let connectionGuard = ConnectionGuard(limits: limits) { kind in
+                        app.stats.withLock { $0.timeouts[kind, default: 0] += 1 }
+                    }
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(connectionGuard)
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    if admitted {
+                        try pipeline.addHandler(HTTPServerHandler(app: app, connectionGuard: connectionGuard))
+                    } else {
+                        try pipeline.addHandler(OverCapacityHandler(maxConnections: limits.maxConnections))
+                    }
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()

@@ -3,7 +3,7 @@ import ClawrunCore
 /// When a booting sandbox is worth looking at again: its init said it is ready (a line on the
 /// launcher's stdout) or the launcher ended. A boot waits on this instead of polling the
 /// sandbox's state; with fifty machines booting at once, that polling cost a core.
-final class BootSignal: ProcessSink, @unchecked Sendable {
+final class BootSignal: ProcessSink, Sendable {
     private struct State {
         var fired = false
         var waiter: CheckedContinuation<Void, Never>?

@@ -3,7 +3,7 @@ import Foundation
 
 /// One execution in memory: its record, captured output and event log. The reactor feeds it as a
 /// `ProcessSink`; API calls read snapshots of it.
-final class ExecutionRun: ProcessSink, @unchecked Sendable {
+final class ExecutionRun: ProcessSink, Sendable {
     /// Output events kept per execution; beyond this the output is still captured, only not
     /// repeated as events (a writer of single bytes would otherwise make millions).
     static let maxOutputEvents = 4096

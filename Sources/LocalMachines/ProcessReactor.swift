@@ -27,6 +27,10 @@ protocol ProcessSink: AnyObject, Sendable {
 /// groups at their deadlines, and reaps. A process is finished when it exits even if a background
 /// child still holds its pipes: what is buffered is read, then the pipes are closed. Each wake-up
 /// costs only what became ready, however many processes are watched.
+///
+/// Unchecked Sendable, because the state callers share with the thread is in `Locked` values
+/// (`watched`, `stopping`), the descriptors are constants, and `buffer` is touched only by the
+/// reactor thread.
 final class ProcessReactor: @unchecked Sendable {
     private final class Entry {
         let pid: Int32
@@ -68,7 +72,8 @@ final class ProcessReactor: @unchecked Sendable {
     private let epoll: Int32
     private let wakeRead: Int32
     private let wakeWrite: Int32
-    private var thread: Thread?
+    /// Signalled by the thread as it ends; `shutdown` waits on it (and passes it on).
+    private let finished = DispatchSemaphore(value: 0)
     /// Reads per descriptor and wake-up, so one chatty process cannot starve the others.
     private let readsPerTurn = 16
     private var buffer = [UInt8](repeating: 0, count: 65536)
@@ -88,9 +93,12 @@ final class ProcessReactor: @unchecked Sendable {
         wakeWrite = fds[1]
         _ = clawrun_set_nonblocking(wakeRead)
         _ = clawrun_set_nonblocking(wakeWrite)
-        let thread = Thread { self.loop() }
+        let finished = self.finished
+        let thread = Thread {
+            self.loop()
+            finished.signal()
+        }
         thread.name = "clawrun-local-reactor"
-        self.thread = thread
         thread.start()
     }
 
@@ -147,7 +155,9 @@ final class ProcessReactor: @unchecked Sendable {
     func shutdown() {
         stopping.withLock { $0 = true }
         wake()
-        while thread?.isFinished == false { usleep(1000) }
+        // Every caller waits for the end, then passes the signal on to the next one.
+        finished.wait()
+        finished.signal()
     }
 
     private func wake() {

@@ -4,7 +4,7 @@ import Foundation
 /// Machines without sandboxes, for measuring a control plane alone: they live in memory, their
 /// phases advance with time (`phaseSeconds` a phase) and their executions answer from an
 /// `ExecTable`. A machine costs a few hundred bytes, so 100,000 fit on a small host.
-public final class MemoryProvider: MachineProvider, @unchecked Sendable {
+public final class MemoryProvider: MachineProvider, Sendable {
     public let name = "memory"
     /// Seconds each phase of a transition lasts (accepted → … → running, stopping → sleeping, …).
     public let phaseSeconds: Double
@@ -12,10 +12,7 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
     public static let executionsKept = 8
 
     private let table: ExecTable
-    private let lock = NSLock()
-    private var machines: [String: Entry] = [:]
-    private var order: [String] = []
-    private var serial = 0
+    private let store = Locked(Store())
 
     private struct Entry {
         var machine: Machine
@@ -34,6 +31,25 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
         var refused: Bool
     }
 
+    /// The machines, in creation order, and the serial of the last execution.
+    private struct Store {
+        var machines: [String: Entry] = [:]
+        var order: [String] = []
+        var serial = 0
+
+        func find(_ id: String) throws -> Entry {
+            guard let e = machines[id] else { throw ProviderError.machineNotFound(id) }
+            return e
+        }
+
+        func findRun(_ machineId: String, _ executionId: String) throws -> Run {
+            guard let r = try find(machineId).executions.first(where: { $0.id == executionId }) else {
+                throw ProviderError(status: 404, code: "execution_not_found", message: "no execution '\(executionId)'")
+            }
+            return r
+        }
+    }
+
     /// Makes an empty provider.
     public init(table: ExecTable = ExecTable(), phaseSeconds: Double = 0.02) {
         self.table = table
@@ -45,25 +61,19 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
     public func seed(count: Int, phase: Phase = .sleeping) {
         guard count > 0 else { return }
         let desired: DesiredState = phase == .running ? .running : .sleeping
-        locked {
-            machines.reserveCapacity(machines.count + count)
-            order.reserveCapacity(order.count + count)
+        store.withLock { s in
+            s.machines.reserveCapacity(s.machines.count + count)
+            s.order.reserveCapacity(s.order.count + count)
             let now = monotonicNow()
             for i in 1...count {
                 let id = String(format: "dm-00000000-0000-7000-8000-%012x", i)
-                guard machines[id] == nil else { continue }
+                guard s.machines[id] == nil else { continue }
                 let m = Machine(id: id, vcpu: 1, memoryMiB: 1024, storageGiB: 10, desiredState: desired, phase: phase,
                                 createdAt: Date())
-                machines[id] = Entry(machine: m, path: [phase], since: now)
-                order.append(id)
+                s.machines[id] = Entry(machine: m, path: [phase], since: now)
+                s.order.append(id)
             }
         }
-    }
-
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
     }
 
     private func current(_ e: Entry) -> Machine {
@@ -73,14 +83,9 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
         return m
     }
 
-    private func find(_ id: String) throws -> Entry {
-        guard let e = machines[id] else { throw ProviderError.machineNotFound(id) }
-        return e
-    }
-
     private func transition(_ id: String, desired: DesiredState, path: [Phase], from allowed: Set<Phase>) throws -> Machine {
-        try locked {
-            var e = try find(id)
+        try store.withLock { s in
+            var e = try s.find(id)
             let now = current(e)
             guard allowed.contains(now.phase) else {
                 throw ProviderError(status: 409, code: "INVALID_STATE",
@@ -90,37 +95,37 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
             e.machine.desiredState = desired
             e.path = path
             e.since = monotonicNow()
-            machines[id] = e
+            s.machines[id] = e
             return current(e)
         }
     }
 
     public func create(_ spec: MachineSpec) async throws -> Machine {
         try spec.validate()
-        return locked {
-            serial += 1
+        return store.withLock { s in
+            s.serial += 1
             let id = "dm-" + UUID().uuidString.lowercased()
             let m = Machine(id: id, vcpu: spec.vcpu, memoryMiB: spec.memoryMiB, storageGiB: spec.storageGiB,
                             autosleepSeconds: (try? AutosleepDuration.seconds(spec.autosleep ?? "300s")) ?? 300,
                             desiredState: .running, phase: .accepted, createdAt: Date())
             let e = Entry(machine: m, path: [.accepted, .placementPending, .starting, .running], since: monotonicNow())
-            machines[id] = e
-            order.append(id)
+            s.machines[id] = e
+            s.order.append(id)
             return current(e)
         }
     }
 
     public func get(_ id: String) async throws -> Machine {
-        try locked { current(try find(id)) }
+        try store.withLock { s in current(try s.find(id)) }
     }
 
     public func list(cursor: String?, limit: Int?) async throws -> Page<Machine> {
-        locked {
+        store.withLock { s in
             let start = max(0, cursor.flatMap(Int.init) ?? 0)
             let size = min(max(limit ?? 100, 1), 1000)
-            let ids = order.dropFirst(start).prefix(size)
-            let next = start + ids.count < order.count ? String(start + ids.count) : nil
-            return Page(items: ids.compactMap { machines[$0].map(current) }, nextCursor: next)
+            let ids = s.order.dropFirst(start).prefix(size)
+            let next = start + ids.count < s.order.count ? String(start + ids.count) : nil
+            return Page(items: ids.compactMap { s.machines[$0].map(current) }, nextCursor: next)
         }
     }
 
@@ -142,15 +147,15 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
     }
 
     public func startExecution(machineId: String, _ request: ExecRequest) async throws -> Execution {
-        try locked {
-            var e = try find(machineId)
-            serial += 1
-            let run = Run(id: "wexec-" + String(format: "%040x", serial), command: request.command, created: Date(),
+        try store.withLock { s in
+            var e = try s.find(machineId)
+            s.serial += 1
+            let run = Run(id: "wexec-" + String(format: "%040x", s.serial), command: request.command, created: Date(),
                           start: monotonicNow(), answer: table.answer(request.command),
                           timeout: request.timeoutMs.map { Double($0) / 1000 }, refused: current(e).phase != .running)
             e.executions.append(run)
             if e.executions.count > Self.executionsKept { e.executions.removeFirst() }
-            machines[machineId] = e
+            s.machines[machineId] = e
             return view(run, machineId: machineId)
         }
     }
@@ -183,20 +188,13 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
         return x
     }
 
-    private func findRun(_ machineId: String, _ executionId: String) throws -> Run {
-        guard let r = try find(machineId).executions.first(where: { $0.id == executionId }) else {
-            throw ProviderError(status: 404, code: "execution_not_found", message: "no execution '\(executionId)'")
-        }
-        return r
-    }
-
     public func execution(machineId: String, executionId: String) async throws -> Execution {
-        try locked { view(try findRun(machineId, executionId), machineId: machineId) }
+        try store.withLock { s in view(try s.findRun(machineId, executionId), machineId: machineId) }
     }
 
     public func output(machineId: String, executionId: String) async throws -> ExecutionOutput {
-        try locked {
-            let r = try findRun(machineId, executionId)
+        try store.withLock { s in
+            let r = try s.findRun(machineId, executionId)
             let done = view(r, machineId: machineId).status.isTerminal && !r.refused
             let out = done ? r.answer.stdout : "", err = done ? r.answer.stderr : ""
             return ExecutionOutput(stdout: out, stderr: err, stdoutBytes: out.utf8.count, stderrBytes: err.utf8.count)
@@ -206,8 +204,8 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
     public func events(machineId: String, executionId: String, cursor: String?, limit: Int?) async throws
         -> Page<ExecutionEvent>
     {
-        try locked {
-            let r = try findRun(machineId, executionId)
+        try store.withLock { s in
+            let r = try s.findRun(machineId, executionId)
             let x = view(r, machineId: machineId)
             var all = [ExecutionEvent(sequence: 1, kind: .lifecycle, at: r.created, status: .queued),
                        ExecutionEvent(sequence: 2, kind: .lifecycle, at: r.created, status: .running)]
@@ -229,8 +227,8 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
     }
 
     public func executions(machineId: String, cursor: String?, limit: Int?) async throws -> Page<Execution> {
-        try locked {
-            let all = try find(machineId).executions
+        try store.withLock { s in
+            let all = try s.find(machineId).executions
             let start = max(0, cursor.flatMap(Int.init) ?? 0)
             let page = all.dropFirst(start).prefix(limit ?? 50)
             let next = start + page.count < all.count ? String(start + page.count) : nil
@@ -239,14 +237,14 @@ public final class MemoryProvider: MachineProvider, @unchecked Sendable {
     }
 
     public func deleteExecution(machineId: String, executionId: String) async throws -> Execution {
-        try locked {
-            var e = try find(machineId)
+        try store.withLock { s in
+            var e = try s.find(machineId)
             guard let i = e.executions.firstIndex(where: { $0.id == executionId }) else {
                 throw ProviderError(status: 404, code: "execution_not_found", message: "no execution '\(executionId)'")
             }
             var x = view(e.executions.remove(at: i), machineId: machineId)
             if !x.status.isTerminal { x.status = .cancelled }
-            machines[machineId] = e
+            s.machines[machineId] = e
             return x
         }
     }

@@ -4,30 +4,31 @@ import Testing
 
 @Suite("Boot gate")
 struct BootGateTests {
-    @Test("no more boots than its width are inside at once, and all get in")
+    @Test("exactly its width of boots are inside at once while others wait, and all get in")
     func width() async throws {
-        let gate = BootGate(width: 2)
-        let inside = Locked((now: 0, most: 0, done: 0))
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<12 {
-                group.addTask {
-                    await gate.enter()
-                    inside.withLock {
-                        $0.now += 1
-                        $0.most = max($0.most, $0.now)
-                    }
-                    try? await Task.sleep(nanoseconds: 1_000_000)
-                    inside.withLock {
-                        $0.now -= 1
-                        $0.done += 1
-                    }
-                    gate.leave()
-                }
+        let width = 2, boots = 12
+        let gate = BootGate(width: width)
+        // Each boot that got in parks here until the test lets it go, so that the test looks at
+        // the gate only in settled states: every boot not let go is either inside or waiting.
+        let parked = Locked([CheckedContinuation<Void, Never>]())
+        let left = Locked(0)
+        let tasks = (0..<boots).map { _ in
+            Task {
+                await gate.enter()
+                await withCheckedContinuation { continuation in parked.withLock { $0.append(continuation) } }
+                gate.leave()
+                left.withLock { $0 += 1 }
             }
         }
-        let seen = inside.withLock { $0 }
-        #expect(seen.most <= 2)
-        #expect(seen.done == 12)
+        for released in 0..<boots {
+            while left.withLock({ $0 }) != released || parked.withLock({ $0.count }) + gate.waiting != boots - released {
+                await Task.yield()
+            }
+            #expect(parked.withLock { $0.count } == min(width, boots - released), "after \(released) boots left")
+            parked.withLock { $0.removeFirst() }.resume()
+        }
+        for task in tasks { await task.value }
+        #expect(left.withLock { $0 } == boots)
     }
 
     @Test("waiting boots get in first come, first served")

@@ -3,6 +3,10 @@
 #ifndef CLAWRUN_CPROCESS_H
 #define CLAWRUN_CPROCESS_H
 
+#ifndef __linux__
+#error "clawrun builds on Linux only: local machines are Linux namespaces (pidfd, epoll, seccomp, pivot_root)"
+#endif
+
 #include <sys/types.h>
 
 /* Opens a pidfd for `pid` (Linux 5.3+); -1 with errno on failure. */

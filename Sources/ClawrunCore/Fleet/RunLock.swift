@@ -3,7 +3,7 @@ import Foundation
 /// `--lock PATH`: an exclusive `flock` on a file, held until the process exits, so that cron
 /// never starts a second run over a fleet while one is still going. The kernel releases it when
 /// the process dies however it dies, so a killed run leaves no stale lock behind.
-public final class RunLock: @unchecked Sendable {
+public final class RunLock: Sendable {
     private let fd: Int32
     /// The lock file.
     public let path: String
