@@ -8,7 +8,7 @@ import Testing
 @Suite struct FleetRunTests {
     /// Runs `source` over a stub fleet of `machines` machines (m1...mN) with the options `adjust` sets.
     func run(_ source: String, machines: Int = 10, _ adjust: (inout RunOptions) -> Void = { _ in },
-             during: ((WorkflowRun) -> Void)? = nil) async throws -> (WorkflowRun.Outcome, [RunEvent]) {
+             during: (@Sendable (WorkflowRun, RunEvent) -> Void)? = nil) async throws -> (WorkflowRun.Outcome, [RunEvent]) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -17,9 +17,13 @@ import Testing
         var options = RunOptions(script: script, allTargets: true, home: dir, environment: [:])
         adjust(&options)
         let sink = MemorySink()
+        // `during` hears every event as it happens, with the run, so a test acts on what the run
+        // did rather than after a guessed time.
+        let started = Locked<WorkflowRun?>(nil)
+        let watcher = WatchSink { event in started.withLock { $0 }.map { during?($0, event) } }
         let run = try WorkflowRun(options: options, provider: StubProvider.fleet(machines),
-                                  reporter: Reporter(redactor: SecretRedactor(), sinks: [sink]))
-        during?(run)
+                                  reporter: Reporter(redactor: SecretRedactor(), sinks: [sink, watcher]))
+        started.withLock { $0 = run }
         let outcome = await run.execute()
         return (outcome, sink.events)
     }
@@ -75,10 +79,10 @@ import Testing
             parallel(targets(), function(m)
               step("work", function() sleep(m.id == "m1" and 0.05 or 600) end)
             end, {limit = 2})
-            """, machines: 4, during: { run in
-                DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
-                    run.interrupt(grace: 0.2, reason: "received SIGINT", exitCode: 130)
-                }
+            """, machines: 4, during: { run, event in
+                // Once m3 has taken m1's place, as a signal handler would: off the emitting thread.
+                guard event.event == "step_start", event.machine == "m3" else { return }
+                DispatchQueue.global().async { run.interrupt(grace: 0.2, reason: "received SIGINT", exitCode: 130) }
             })
         #expect(outcome.exitCode == 130)
         // m1 ends at once and m3 takes its place; m4 never starts.

@@ -4,11 +4,16 @@ import ClawrunHost
 import Foundation
 
 /// Collects events in memory.
-final class MemorySink: EventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [RunEvent] = []
-    func emit(_ event: RunEvent) { lock.lock(); stored.append(event); lock.unlock() }
-    var events: [RunEvent] { lock.lock(); defer { lock.unlock() }; return stored }
+final class MemorySink: EventSink {
+    private let stored = Locked<[RunEvent]>([])
+    func emit(_ event: RunEvent) { stored.withLock { $0.append(event) } }
+    var events: [RunEvent] { stored.withLock { $0 } }
+}
+
+/// Hands every event to a closure as it is emitted.
+struct WatchSink: EventSink {
+    let onEmit: @Sendable (RunEvent) -> Void
+    func emit(_ event: RunEvent) { onEmit(event) }
 }
 
 /// A temporary folder with a workflow in it, removed when the test ends.
