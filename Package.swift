@@ -84,13 +84,13 @@ let package = Package(
         .executableTarget(name: "clawrun-init", dependencies: ["CProcess"],
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "ClawrunCore"]),
-        .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore"], path: "Tests/ClawrunTestSupport"),
+        .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore", "MemoryMachines"], path: "Tests/ClawrunTestSupport"),
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore", "CProcess"]),
         .testTarget(
             name: "DedalusAPITests",
-            dependencies: ["DedalusAPI", "Emulator", "ClawrunCore", "MemoryMachines"],
+            dependencies: ["DedalusAPI", "Emulator", "ClawrunCore", "MemoryMachines", "ClawrunTestSupport"],
             exclude: ["sdk_lifecycle.py", "sdk_seed_exec.py", "sdk_rate_limit.py"]
         ),
         .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim"]),

@@ -3,15 +3,17 @@ import Foundation
 
 /// Machines without sandboxes, for measuring a control plane alone: they live in memory, their
 /// phases advance with time (`phaseSeconds` a phase) and their executions answer from an
-/// `ExecTable`. A machine costs a few hundred bytes, so 100,000 fit on a small host.
+/// `ExecTable` (or, in tests, any function of the argv). A machine costs a few hundred bytes, so
+/// 100,000 fit on a small host.
 public final class MemoryProvider: MachineProvider, Sendable {
     public let name = "memory"
     /// Seconds each phase of a transition lasts (accepted → … → running, stopping → sleeping, …).
     public let phaseSeconds: Double
-    /// The most executions a machine keeps; older ones are forgotten.
-    public static let executionsKept = 8
+    /// The most executions a machine keeps (8 for `clawrun serve`, where fleets are large);
+    /// older ones are forgotten.
+    public let executionsKept: Int
 
-    private let table: ExecTable
+    private let answer: @Sendable ([String]) -> ExecTable.Entry
     private let store = Locked(Store())
 
     private struct Entry {
@@ -36,6 +38,7 @@ public final class MemoryProvider: MachineProvider, Sendable {
         var machines: [String: Entry] = [:]
         var order: [String] = []
         var serial = 0
+        var creates = 0
 
         func find(_ id: String) throws -> Entry {
             guard let e = machines[id] else { throw ProviderError.machineNotFound(id) }
@@ -50,11 +53,21 @@ public final class MemoryProvider: MachineProvider, Sendable {
         }
     }
 
-    /// Makes an empty provider.
-    public init(table: ExecTable = ExecTable(), phaseSeconds: Double = 0.02) {
-        self.table = table
-        self.phaseSeconds = phaseSeconds
+    /// Makes an empty provider whose executions answer from `table`.
+    public convenience init(table: ExecTable = ExecTable(), phaseSeconds: Double = 0.02) {
+        self.init(phaseSeconds: phaseSeconds, executionsKept: 8) { table.answer($0) }
     }
+
+    /// Makes an empty provider whose executions `answer` answers, by their argv.
+    public init(phaseSeconds: Double = 0.02, executionsKept: Int,
+                answer: @escaping @Sendable ([String]) -> ExecTable.Entry) {
+        self.answer = answer
+        self.phaseSeconds = phaseSeconds
+        self.executionsKept = executionsKept
+    }
+
+    /// How many machines `create` made.
+    public var createdCount: Int { store.withLock { $0.creates } }
 
     /// Adds `count` machines that are already in `phase` (sleeping or running), with ids
     /// `dm-00000000-0000-7000-8000-<index as 12 hex digits>` from 1 up, as a fleet between cron runs.
@@ -103,7 +116,7 @@ public final class MemoryProvider: MachineProvider, Sendable {
     public func create(_ spec: MachineSpec) async throws -> Machine {
         try spec.validate()
         return store.withLock { s in
-            s.serial += 1
+            s.creates += 1
             let id = "dm-" + UUID().uuidString.lowercased()
             let m = Machine(id: id, vcpu: spec.vcpu, memoryMiB: spec.memoryMiB, storageGiB: spec.storageGiB,
                             autosleepSeconds: (try? AutosleepDuration.seconds(spec.autosleep ?? "300s")) ?? 300,
@@ -151,10 +164,10 @@ public final class MemoryProvider: MachineProvider, Sendable {
             var e = try s.find(machineId)
             s.serial += 1
             let run = Run(id: "wexec-" + String(format: "%040x", s.serial), command: request.command, created: Date(),
-                          start: monotonicNow(), answer: table.answer(request.command),
+                          start: monotonicNow(), answer: answer(request.command),
                           timeout: request.timeoutMs.map { Double($0) / 1000 }, refused: current(e).phase != .running)
             e.executions.append(run)
-            if e.executions.count > Self.executionsKept { e.executions.removeFirst() }
+            if e.executions.count > executionsKept { e.executions.removeFirst() }
             s.machines[machineId] = e
             return view(run, machineId: machineId)
         }

@@ -28,14 +28,14 @@ struct EmulatorTests {
             let again = try await rawRequest("POST", h.baseURL + "/v1/machines", headers: headers, body: #"{"memory_mib":1024}"#)
             #expect(first.status == 200)
             #expect(first.body["machine_id"] as? String == again.body["machine_id"] as? String)
-            #expect(h.fake.createCount == 1)
+            #expect(h.fake.createdCount == 1)
             let reused = try await rawRequest("POST", h.baseURL + "/v1/machines", headers: headers, body: #"{"memory_mib":2048}"#)
             #expect(reused.status == 409)
             #expect(reused.body["error_code"] as? String == "IDEMPOTENCY_KEY_REUSED")
             #expect(reused.headers["x-should-retry"] == "false")
             let details = reused.body["details"] as? [String: String]
             #expect(details?["expected_request_hash"] != nil && details?["provided_request_hash"] != nil)
-            #expect(h.fake.createCount == 1)
+            #expect(h.fake.createdCount == 1)
         }
     }
 
@@ -84,7 +84,7 @@ struct EmulatorTests {
             #expect(route.status == 404)
             let method = try await rawRequest("PUT", h.baseURL + "/v1/machines", headers: auth)
             #expect(method.status == 405)
-            #expect(h.fake.createCount == 0)
+            #expect(h.fake.createdCount == 0)
         }
     }
 

@@ -1,3 +1,4 @@
+import ClawrunTestSupport
 import ClawrunCore
 import Emulator
 import Foundation
@@ -48,7 +49,7 @@ let pythonSDKAvailable: Bool = {
 struct PythonSDKTests {
     @Test(.enabled(if: pythonSDKAvailable, "needs python3 with dedalus-sdk==0.6.0 (pip install dedalus-sdk==0.6.0)"))
     func officialSDKRunsTheLifecycle() async throws {
-        let fake = FakeMachineProvider()
+        let fake = TinyShell.provider()
         let server = EmulatorServer(provider: fake, apiKey: testKey, faults: FaultPlan(firstExecUnavailable: true),
                                     memoryCapacityMiB: 6144)
         let port = try await server.start(port: 0)

@@ -16,7 +16,7 @@ struct RetryAndFaultTests {
             #expect(events.first?.status == 429)
             #expect(events.first?.errorCode == "RATE_LIMITED")
             #expect(events.first?.delay == 1.0)
-            #expect(h.fake.createCount == 1)
+            #expect(h.fake.createdCount == 1)
             #expect(h.server.stats().faults["rate_limited"] == 1)
         }
     }
@@ -31,14 +31,14 @@ struct RetryAndFaultTests {
             #expect((0.375...0.5).contains(events[0].delay))
             #expect((0.75...1.0).contains(events[1].delay))
             #expect(Set(events.map(\.idempotencyKey)).count == 1)
-            #expect(h.fake.createCount == 1)
+            #expect(h.fake.createdCount == 1)
         }
     }
 
     @Test func droppedConnectionDuringCreateCreatesExactlyOneMachine() async throws {
         try await Harness.with(faults: FaultPlan(dropAfterCreateCount: 1)) { h in
             let m = try await h.provider.create(MachineSpec(memoryMiB: 1024))
-            #expect(h.fake.createCount == 1)
+            #expect(h.fake.createdCount == 1)
             #expect(h.server.stats().machinesCreated == 1)
             #expect(h.server.stats().faults["idempotent_replay"] == 1, "the retry carried the same Idempotency-Key")
             #expect(h.server.stats().requestsByRoute["POST /v1/machines"] == 2)
@@ -96,7 +96,7 @@ struct RetryAndFaultTests {
             #expect(error?.remedy?.contains("6144") == true)
             #expect(h.retries.all.isEmpty)
             #expect(h.server.stats().requestsByRoute["POST /v1/machines"] == 1)
-            #expect(h.fake.createCount == 0)
+            #expect(h.fake.createdCount == 0)
         }
     }
 

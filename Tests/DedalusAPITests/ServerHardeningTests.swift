@@ -1,3 +1,5 @@
+import MemoryMachines
+import ClawrunTestSupport
 import ClawrunCore
 import Emulator
 import Foundation
@@ -10,7 +12,7 @@ struct ServerHardeningTests {
     /// Runs `body` against a server without an API key and with `limits`.
     func withServer(_ limits: ServerLimits, faults: FaultPlan = FaultPlan(),
                     _ body: (EmulatorServer, Int) async throws -> Void) async throws {
-        let server = EmulatorServer(provider: FakeMachineProvider(), faults: faults, limits: limits)
+        let server = EmulatorServer(provider: TinyShell.provider(), faults: faults, limits: limits)
         let port = try await server.start(port: 0)
         do {
             try await body(server, port)

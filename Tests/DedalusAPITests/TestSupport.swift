@@ -1,3 +1,5 @@
+import MemoryMachines
+import ClawrunTestSupport
 import ClawrunCore
 @testable import DedalusAPI
 import Emulator
@@ -20,7 +22,7 @@ final class Collector<T>: Sendable {
 
 /// One emulator over a fake provider on an ephemeral port, and a `DedalusProvider` pointed at it.
 struct Harness {
-    let fake: FakeMachineProvider
+    let fake: MemoryProvider
     let server: EmulatorServer
     let port: Int
     let provider: DedalusProvider
@@ -35,7 +37,7 @@ struct Harness {
     static func with<T>(faults: FaultPlan = FaultPlan(), serverKey: String? = testKey, clientKey: String = testKey,
                         memoryCapacityMiB: Int = 6144, maxConnections: Int = 32, phaseStep: Double = 0.02,
                         _ body: (Harness) async throws -> T) async throws -> T {
-        let fake = FakeMachineProvider(phaseStep: phaseStep)
+        let fake = TinyShell.provider(phaseSeconds: phaseStep)
         let server = EmulatorServer(provider: fake, apiKey: serverKey, faults: faults, memoryCapacityMiB: memoryCapacityMiB)
         let port = try await server.start(port: 0)
         let retries = Collector<RetryEvent>()
