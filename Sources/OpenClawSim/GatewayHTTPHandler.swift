@@ -165,7 +165,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler {
                 self.writeText(context, events, flush: false)
                 self.end(context, keepAlive: head.isKeepAlive)
             }
-            if delay > 0 { context.eventLoop.scheduleTask(in: .milliseconds(delay), finish) } else { finish() }
+            if delay > 0 { context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay), finish) } else { finish() }
             return
         }
         let finish = {
@@ -178,7 +178,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler {
             self.send(context, head, status: .ok,
                       json: ChatCompletions.completion(id: id, created: created, request: request, content: text))
         }
-        if delay > 0 { context.eventLoop.scheduleTask(in: .milliseconds(delay), finish) } else { finish() }
+        if delay > 0 { context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay), finish) } else { finish() }
     }
 
     /// `{"method","params"}` → `{"ok":true,"payload"}` or `{"ok":false,"error",close?}`; auth failures
@@ -292,7 +292,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler {
     private func end(_ context: ChannelHandlerContext, keepAlive: Bool) {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
-            done.whenComplete { _ in context.close(promise: nil) }
+            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
 }

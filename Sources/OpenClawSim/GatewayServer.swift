@@ -19,7 +19,13 @@ public enum GatewayBindError: Error {
 /// memory low. A restart closes the listener and every open connection, swaps the settings
 /// on the loop, and binds again: the same process, new auth and endpoints, exactly what the
 /// real gateway's in-process restart (`OPENCLAW_NO_RESPAWN=1`) looks like from outside.
-public final class GatewayServer {
+///
+/// Unchecked Sendable, because each mutable property has one owner: `serverChannel` belongs to
+/// the thread that calls `start`, `restart` and `shutdown` (the supervisor's), which waits for
+/// the loop where it must; `connections` belongs to the event loop (every child channel lives on
+/// the one loop, and `restart` and `shutdown` reach them by `submit`). Blocking `.wait()` happens
+/// only on the supervisor's thread, never on the loop.
+public final class GatewayServer: @unchecked Sendable {
     public let state: GatewayState
     private let group: MultiThreadedEventLoopGroup
     private var serverChannel: Channel?
@@ -64,8 +70,11 @@ public final class GatewayServer {
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [weak self] channel in
                 self?.track(channel)
-                return channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(GatewayHTTPHandler(state: state))
+                // Added with the sync operations on the channel's loop: the handler is not Sendable.
+                return channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                    try pipeline.addHandler(GatewayHTTPHandler(state: state))
                 }
             }
     }

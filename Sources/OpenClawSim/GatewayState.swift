@@ -2,8 +2,11 @@
 ///
 /// Confined to the single event-loop thread: request handlers read it there, and a hot
 /// restart swaps `settings` there too, so a request sees either the old or the new
-/// auth and endpoints, never a mix.
-public final class GatewayState {
+/// auth and endpoints, never a mix. That confinement makes it safe to share (unchecked
+/// Sendable): the only other reader is the supervisor's thread, which reads `settings` before
+/// the server starts and after its own `submit(...).wait()` of each change, so every write it
+/// can see happened before its read.
+public final class GatewayState: @unchecked Sendable {
     public private(set) var settings: GatewaySettings
     public let paths: StatePaths
     public let environment: [String: String]

@@ -136,7 +136,7 @@ public enum RPCMethods {
         let key = SessionStore.canonicalKey(params["sessionKey"]!.stringValue!)
         let message = params["message"]!.stringValue!
         state.runsInFlight.insert(runId)
-        eventLoop.scheduleTask(in: .milliseconds(state.queueRun(sessionKey: key))) {
+        eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(state.queueRun(sessionKey: key))) {
             let model = state.settings.agentModel
             let text: String, isError: Bool
             switch state.runAgent(message, model: model) {
