@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "LocalMachines", dependencies: ["ClawrunCore", "CProcess"], swiftSettings: swift6),
         .target(name: "MemoryMachines", dependencies: ["ClawrunCore"], swiftSettings: swift6),
         .target(
-            name: "Emulator",
+            name: "MachinesAPIServer",
             dependencies: [
                 "ClawrunCore",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "clawrun",
             dependencies: [
-                "ClawrunHost", "ClawrunCore", "LocalMachines", "DedalusAPI", "Emulator", "MemoryMachines",
+                "ClawrunHost", "ClawrunCore", "LocalMachines", "DedalusAPI", "MachinesAPIServer", "MemoryMachines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore", "CProcess"]),
         .testTarget(
             name: "DedalusAPITests",
-            dependencies: ["DedalusAPI", "Emulator", "ClawrunCore", "MemoryMachines", "ClawrunTestSupport"],
+            dependencies: ["DedalusAPI", "MachinesAPIServer", "ClawrunCore", "MemoryMachines", "ClawrunTestSupport"],
             exclude: ["sdk_lifecycle.py", "sdk_seed_exec.py", "sdk_rate_limit.py"]
         ),
         .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim"]),

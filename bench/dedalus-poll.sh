@@ -11,7 +11,7 @@
 #     (Tests/DedalusAPITests/sdk_seed_exec.py): "sleep 0.3" ×5 (median) and "sleep 10";
 #  6. a table; then the machines are deleted and the server stopped (trap on exit), and the
 #     script checks that no machine and no `clawrun serve` of its own remain.
-# Server counters are reset before each phase (POST /__emulator/stats/reset) and read after it.
+# Server counters are reset before each phase (POST /__clawrun/stats/reset) and read after it.
 # Builds nothing: uses CLAWRUN_BIN, else .build/release/clawrun when it exists and is newer than
 # .build/debug/clawrun, else .build/debug/clawrun.
 #
@@ -50,8 +50,8 @@ SERVE_PID=
 URL=
 
 admin() { curl -sf -H "Authorization: Bearer $KEY" "$@"; }
-stats_reset() { admin -X POST "$URL/__emulator/stats/reset" > /dev/null; }
-stats_save() { admin "$URL/__emulator/stats" > "$WORK/$1.stats.json"; }
+stats_reset() { admin -X POST "$URL/__clawrun/stats/reset" > /dev/null; }
+stats_save() { admin "$URL/__clawrun/stats" > "$WORK/$1.stats.json"; }
 
 # run_lua NAME mode=... [key=value...]: one clawrun run with its own CLAWRUN_HOME; the workflow's
 # return value goes to $WORK/NAME.value.json.

@@ -43,7 +43,7 @@ one() {
         /usr/bin/time -v "$BIN" bench/scale/recover.lua --all --parallel "$PARALLEL" -q > /dev/null 2> "$WORK/run.err" \
         || { tail -5 "$WORK/run.err" >&2; exit 1; }
     local stats
-    stats=$(curl -s "http://127.0.0.1:$port/__emulator/stats")
+    stats=$(curl -s "http://127.0.0.1:$port/__clawrun/stats")
     stop_serve
     python3 - "$size" "${rate:-0}" "$stats" "$WORK/run.err" <<'PY'
 import json, re, sys

@@ -2,7 +2,7 @@ import ArgumentParser
 import ClawrunCore
 import ClawrunHost
 import DedalusAPI
-import Emulator
+import MachinesAPIServer
 import Foundation
 
 /// `clawrun FILE.lua|NAME`: runs a workflow.

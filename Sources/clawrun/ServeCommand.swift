@@ -1,6 +1,6 @@
 import ArgumentParser
 import ClawrunCore
-import Emulator
+import MachinesAPIServer
 import Foundation
 import LocalMachines
 import MemoryMachines
@@ -122,7 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
         var faults = FaultPlan()
         faults.latencyMs = latencyMs
         faults.firstExecUnavailable = firstExec503
-        let server = EmulatorServer(provider: provider, apiKey: key, faults: faults, limits: limits, rateLimit: limit)
+        let server = APIServer(provider: provider, apiKey: key, faults: faults, limits: limits, rateLimit: limit)
         let bound = try await server.start(host: host, port: port)
         let over = machinesBackend == "memory" ? "memory-backed machines (\(seedMachines) seeded)" : "local machines"
         print("clawrun serve: Dedalus Machines API on http://\(host):\(bound) over \(over)"

@@ -1,16 +1,16 @@
 import ClawrunCore
 import DedalusAPI
-import Emulator
+import MachinesAPIServer
 import Foundation
 import Testing
 
-/// Figures for the exec path, printed when CLAWRUN_BENCH=1: the emulator adds 20 ms to every
+/// Figures for the exec path, printed when CLAWRUN_BENCH=1: the server adds 20 ms to every
 /// request and runs over the in-test fake provider, whose `sleep N` really takes N seconds.
 @Suite("Benchmark (CLAWRUN_BENCH=1)")
 struct BenchmarkTests {
     static let enabled = ProcessInfo.processInfo.environment["CLAWRUN_BENCH"] == "1"
 
-    private func requests(_ server: EmulatorServer) -> Int { server.stats().requests }
+    private func requests(_ server: APIServer) -> Int { server.stats().requests }
 
     @Test(.enabled(if: enabled, "set CLAWRUN_BENCH=1 to run the benchmark"))
     func execPolling() async throws {

@@ -1,10 +1,10 @@
-@testable import Emulator
+@testable import MachinesAPIServer
 import Foundation
 import Testing
 
 @Suite struct IdempotencyStoreTests {
-    private let ok = EmulatorResponse(status: .ok, body: Data())
-    private let unavailable = EmulatorResponse(status: .serviceUnavailable, body: Data())
+    private let ok = APIResponse(status: .ok, body: Data())
+    private let unavailable = APIResponse(status: .serviceUnavailable, body: Data())
 
     /// Whether the store takes `key` as new (and so starts remembering it).
     private func isNew(_ store: IdempotencyStore, _ key: String) async -> Bool {

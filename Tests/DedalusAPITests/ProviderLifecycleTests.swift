@@ -1,10 +1,10 @@
 import ClawrunCore
 @testable import DedalusAPI
-import Emulator
+import MachinesAPIServer
 import Foundation
 import Testing
 
-@Suite("DedalusProvider against the emulator")
+@Suite("DedalusProvider against clawrun serve")
 struct ProviderLifecycleTests {
     @Test func fullLifecycle() async throws {
         try await Harness.with { h in

@@ -1,6 +1,6 @@
 import ClawrunTestSupport
 import ClawrunCore
-import Emulator
+import MachinesAPIServer
 import Foundation
 import MemoryMachines
 import Testing
@@ -45,12 +45,12 @@ let pythonSDKAvailable: Bool = {
     return process.terminationStatus == 0
 }()
 
-@Suite("The official Python SDK against the emulator")
+@Suite("The official Python SDK against clawrun serve")
 struct PythonSDKTests {
     @Test(.enabled(if: pythonSDKAvailable, "needs python3 with dedalus-sdk==0.6.0 (pip install dedalus-sdk==0.6.0)"))
     func officialSDKRunsTheLifecycle() async throws {
         let fake = TinyShell.provider()
-        let server = EmulatorServer(provider: fake, apiKey: testKey, faults: FaultPlan(firstExecUnavailable: true),
+        let server = APIServer(provider: fake, apiKey: testKey, faults: FaultPlan(firstExecUnavailable: true),
                                     memoryCapacityMiB: 6144)
         let port = try await server.start(port: 0)
         let (status, output) = try await runPython("sdk_lifecycle.py", environment: [
@@ -64,9 +64,9 @@ struct PythonSDKTests {
     }
 }
 
-@Suite("The official Python SDK against a rate-limited, memory-backed emulator")
+@Suite("The official Python SDK against a rate-limited, memory-backed clawrun serve")
 struct PythonSDKRateLimitTests {
-    /// Sources/Emulator/RateLimiter.swift and Sources/MemoryMachines/MemoryProvider.swift, as
+    /// Sources/MachinesAPIServer/RateLimiter.swift and Sources/MemoryMachines/MemoryProvider.swift, as
     /// `clawrun serve --rate-limit 5/s --rate-burst 2 --machines-backend memory --seed-machines 3` serves them.
     @Test(.enabled(if: pythonSDKAvailable, "needs python3 with dedalus-sdk==0.6.0 (pip install dedalus-sdk==0.6.0)"))
     func theSDKSeesTheRealHintsAndMemoryMachines() async throws {
@@ -77,7 +77,7 @@ struct PythonSDKRateLimitTests {
         ])
         let memory = MemoryProvider(table: table)
         memory.seed(count: 3)
-        let server = EmulatorServer(provider: memory, apiKey: testKey, rateLimit: RateLimit(rate: 5, burst: 2))
+        let server = APIServer(provider: memory, apiKey: testKey, rateLimit: RateLimit(rate: 5, burst: 2))
         let port = try await server.start(port: 0)
         let (status, output) = try await runPython("sdk_rate_limit.py", environment: [
             "DEDALUS_BASE_URL": "http://127.0.0.1:\(port)", "DEDALUS_API_KEY": testKey,

@@ -1,6 +1,6 @@
 import ClawrunCore
 @testable import DedalusAPI
-import Emulator
+import MachinesAPIServer
 import Foundation
 import Testing
 

@@ -1,18 +1,18 @@
 import MemoryMachines
 import ClawrunTestSupport
 import ClawrunCore
-import Emulator
+import MachinesAPIServer
 import Foundation
 import Testing
 
 /// `clawrun serve` against slow, idle and too many clients, over real sockets on 127.0.0.1
-/// (Sources/Emulator/ConnectionGuard.swift, OverCapacityHandler.swift, EmulatorServer.swift).
+/// (Sources/MachinesAPIServer/ConnectionGuard.swift, OverCapacityHandler.swift, APIServer.swift).
 @Suite("clawrun serve holds up against slow, idle and too many clients")
 struct ServerHardeningTests {
     /// Runs `body` against a server without an API key and with `limits`.
     func withServer(_ limits: ServerLimits, faults: FaultPlan = FaultPlan(),
-                    _ body: (EmulatorServer, Int) async throws -> Void) async throws {
-        let server = EmulatorServer(provider: TinyShell.provider(), faults: faults, limits: limits)
+                    _ body: (APIServer, Int) async throws -> Void) async throws {
+        let server = APIServer(provider: TinyShell.provider(), faults: faults, limits: limits)
         let port = try await server.start(port: 0)
         do {
             try await body(server, port)
@@ -118,7 +118,7 @@ struct ServerHardeningTests {
     }
 }
 
-/// `--api-key-file` and `CLAWRUN_SERVE_API_KEY` (Sources/Emulator/ServeAPIKey.swift).
+/// `--api-key-file` and `CLAWRUN_SERVE_API_KEY` (Sources/MachinesAPIServer/ServeAPIKey.swift).
 @Suite("clawrun serve takes its key from a private file or the environment")
 struct ServeAPIKeyTests {
     func keyFile(_ text: String, mode: mode_t) throws -> String {

@@ -2,7 +2,7 @@ import MemoryMachines
 import ClawrunTestSupport
 import ClawrunCore
 @testable import DedalusAPI
-import Emulator
+import MachinesAPIServer
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -20,10 +20,10 @@ final class Collector<T>: Sendable {
     var all: [T] { items.withLock { $0 } }
 }
 
-/// One emulator over a fake provider on an ephemeral port, and a `DedalusProvider` pointed at it.
+/// One `clawrun serve` server over a fake provider on an ephemeral port, and a `DedalusProvider` pointed at it.
 struct Harness {
     let fake: MemoryProvider
-    let server: EmulatorServer
+    let server: APIServer
     let port: Int
     let provider: DedalusProvider
     /// Every retry the provider reported.
@@ -38,7 +38,7 @@ struct Harness {
                         memoryCapacityMiB: Int = 6144, maxConnections: Int = 32, phaseStep: Double = 0.02,
                         _ body: (Harness) async throws -> T) async throws -> T {
         let fake = TinyShell.provider(phaseSeconds: phaseStep)
-        let server = EmulatorServer(provider: fake, apiKey: serverKey, faults: faults, memoryCapacityMiB: memoryCapacityMiB)
+        let server = APIServer(provider: fake, apiKey: serverKey, faults: faults, memoryCapacityMiB: memoryCapacityMiB)
         let port = try await server.start(port: 0)
         let retries = Collector<RetryEvent>()
         let delays = Collector<Double>()
@@ -71,7 +71,7 @@ struct Harness {
     }
 }
 
-/// A raw request to the emulator, for what the provider never sends (reused keys, missing auth).
+/// A raw request to the server, for what the provider never sends (reused keys, missing auth).
 func rawRequest(_ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil) async throws
     -> (status: Int, headers: [String: String], body: [String: Any])
 {

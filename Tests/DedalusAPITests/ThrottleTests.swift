@@ -1,6 +1,6 @@
 import ClawrunCore
 @testable import DedalusAPI
-import Emulator
+import MachinesAPIServer
 import Foundation
 import MemoryMachines
 import Testing
@@ -43,10 +43,10 @@ struct ThrottleTests {
         #expect(governor.report.rateLimited == 3)
     }
 
-    @Test func aRateLimitedEmulatorSlowsTheProviderDownWithoutFailures() async throws {
+    @Test func aRateLimitedServerSlowsTheProviderDownWithoutFailures() async throws {
         let memory = MemoryProvider(phaseSeconds: 0)
         memory.seed(count: 20)
-        let server = EmulatorServer(provider: memory, apiKey: testKey, rateLimit: RateLimit(rate: 40, burst: 5))
+        let server = APIServer(provider: memory, apiKey: testKey, rateLimit: RateLimit(rate: 40, burst: 5))
         let port = try await server.start(port: 0)
         let retries = Collector<RetryEvent>()
         let provider = DedalusProvider(configuration: try DedalusConfiguration(apiKey: testKey, baseURL: "http://127.0.0.1:\(port)"),

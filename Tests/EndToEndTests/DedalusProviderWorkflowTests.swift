@@ -37,7 +37,7 @@ import Testing
         try await ClawrunHome.with { cli in
         let key = "dsk-test-SECRET-\(UUID().uuidString.prefix(8))"
         let served = try await ServedAPI(home: cli, apiKey: key)
-        try await served.admin("POST", "/__emulator/faults", body: """
+        try await served.admin("POST", "/__clawrun/faults", body: """
             {"rate_limit_count": 1, "rate_limit_retry_after": 0.2, "drop_after_create_count": 1,
              "first_exec_unavailable": true, "route": "POST /v1/machines"}
             """)
@@ -55,11 +55,11 @@ import Testing
         #expect(retries.contains { $0.contains("POST /v1/machines attempt") && $0.contains("connection error") },
                 "a dropped connection is retried: \(created.stderr)")
         #expect(retries.contains { $0.contains("/executions") && $0.contains("503") }, "\(created.stderr)")
-        let stats = try await served.admin("GET", "/__emulator/stats")
+        let stats = try await served.admin("GET", "/__clawrun/stats")
         #expect(stats.contains("\"machines_created\":1"), "\(stats)")
         let id = created.events.first { $0.event == "result" }?["value"]?.stringValue ?? ""
 
-        try await served.admin("POST", "/__emulator/faults", body: """
+        try await served.admin("POST", "/__clawrun/faults", body: """
             {"server_error_count": 2, "server_error_status": 503, "route": "GET /v1/machines/{machine_id}"}
             """)
         let restScript = try cli.write("rest.lua", """

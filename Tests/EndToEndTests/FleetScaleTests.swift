@@ -22,9 +22,9 @@ import FoundationNetworking
                                 + extra)
     }
 
-    /// The emulator's request counters.
+    /// The server's request counters.
     static func stats(_ serve: ServedAPI) async throws -> JSONValue {
-        try JSONValue.parse(try await serve.admin("GET", "/__emulator/stats"))
+        try JSONValue.parse(try await serve.admin("GET", "/__clawrun/stats"))
     }
 
     /// Runs the recover workflow over every machine of `serve`; returns the outcome and its recap.
@@ -71,7 +71,7 @@ import FoundationNetworking
     @Test func a429StormPastTheDeadlineFailsWithOneClearError() async throws {
         try await ClawrunHome.with { home in
             let serve = try await Self.memoryServe(home, count: 5)
-            try await serve.admin("POST", "/__emulator/faults",
+            try await serve.admin("POST", "/__clawrun/faults",
                                      body: #"{"rate_limit_count": 100000000, "rate_limit_retry_after": 0.05, "route": "POST /v1/machines/{machine_id}/wake"}"#)
             // The storm hits the wakes, so it meets each machine's step (a storm on every route fails
             // the run at `targets()` with the same error, before any machine's step).

@@ -5,7 +5,7 @@ import FoundationNetworking
 #endif
 
 /// `clawrun serve`'s key never on the command line (Sources/clawrun/ServeCommand.swift,
-/// Sources/Emulator/ServeAPIKey.swift), run as a user runs it.
+/// Sources/MachinesAPIServer/ServeAPIKey.swift), run as a user runs it.
 @Suite struct ServeCommandTests {
     let key = "dsk-test-SERVE-key-7f3a"
 

@@ -1,6 +1,6 @@
-/// Faults the emulator injects, for tests and benchmarks. Counted faults are used up one request
+/// Faults `clawrun serve` injects, for tests and benchmarks. Counted faults are used up one request
 /// at a time, in this order: dropped connection, 5xx, 429. Set at start, with
-/// `EmulatorServer.setFaults`, or by `POST /__emulator/faults` with this struct as JSON
+/// `APIServer.setFaults`, or by `POST /__clawrun/faults` with this struct as JSON
 /// (snake_case keys; missing keys take their defaults).
 public struct FaultPlan: Sendable, Equatable, Codable {
     /// Added before every API answer, in milliseconds.
@@ -21,7 +21,7 @@ public struct FaultPlan: Sendable, Equatable, Codable {
     /// The next this-many machine creates succeed, then their connection is closed without an answer.
     public var dropAfterCreateCount: Int
     /// When set (e.g. `"POST /v1/machines"`), counted faults apply only to this route; the route
-    /// names are those of `EmulatorStats.requestsByRoute`.
+    /// names are those of `ServerStats.requestsByRoute`.
     public var route: String?
 
     /// Makes a plan; the default injects nothing.

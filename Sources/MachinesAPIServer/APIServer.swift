@@ -7,9 +7,9 @@ import NIOPosix
 /// `clawrun serve`: the Dedalus Machines API over any `MachineProvider`, on HTTP/1.1 with
 /// keep-alive. Speaks the wire shapes of the spec (so the official SDKs work against it), checks
 /// the API key when it has one, replays answers by `Idempotency-Key`, injects the faults of a
-/// `FaultPlan`, and counts requests and connections (`GET /__emulator/stats`).
-public final class EmulatorServer: Sendable {
-    let app: EmulatorApp
+/// `FaultPlan`, and counts requests and connections (`GET /__clawrun/stats`).
+public final class APIServer: Sendable {
+    let app: APIService
     /// The timeouts and the connection cap.
     public let limits: ServerLimits
     private let state = Locked(ServerState())
@@ -28,7 +28,7 @@ public final class EmulatorServer: Sendable {
     public init(provider: any MachineProvider, apiKey: String? = nil, faults: FaultPlan = FaultPlan(),
                 memoryCapacityMiB: Int = 129_024, limits: ServerLimits = ServerLimits(), rateLimit: RateLimit? = nil) {
         self.limits = limits
-        app = EmulatorApp(provider: provider, apiKey: apiKey.flatMap { $0.isEmpty ? nil : $0 }, faults: faults,
+        app = APIService(provider: provider, apiKey: apiKey.flatMap { $0.isEmpty ? nil : $0 }, faults: faults,
                           memoryCapacityMiB: memoryCapacityMiB, rateLimit: rateLimit)
     }
 
@@ -89,7 +89,7 @@ public final class EmulatorServer: Sendable {
         let channel = try await bootstrap.bind(host: host, port: port).get()
         state.withLock { $0.channel = channel }
         guard let bound = channel.localAddress?.port else {
-            throw ClawrunError.failed("the emulator bound \(host):\(port) but has no local port")
+            throw ClawrunError.failed("clawrun serve bound \(host):\(port) but has no local port")
         }
         return bound
     }
@@ -106,7 +106,7 @@ public final class EmulatorServer: Sendable {
     }
 
     /// The counters so far.
-    public func stats() -> EmulatorStats {
+    public func stats() -> ServerStats {
         app.stats.withLock { $0 }
     }
 

@@ -37,14 +37,14 @@ struct MachineDocument: Encodable {
     }
 
     /// An item of `GET /v1/machines`.
-    static func listItem(_ m: Machine, record: MachineRecord) -> MachineDocument {
+    static func listItem(_ m: Machine, record: LedgerEntry) -> MachineDocument {
         var d = mutation(m)
         d.createdAt = RFC3339.string(record.createdAt)
         return d
     }
 
     /// The answer of `GET /v1/machines/{id}`.
-    static func detail(_ m: Machine, record: MachineRecord) -> MachineDocument {
+    static func detail(_ m: Machine, record: LedgerEntry) -> MachineDocument {
         var d = MachineDocument(m)
         d.status = LifecycleStatusDocument(m, record: record)
         return d
@@ -71,7 +71,7 @@ struct LifecycleStatusDocument: Encodable {
         case lastError = "last_error"
     }
 
-    init(_ m: Machine, record: MachineRecord) {
+    init(_ m: Machine, record: LedgerEntry) {
         phase = m.phase.rawValue
         let settled = m.phase.rawValue == m.desiredState.rawValue
         reason = m.reason ?? (settled ? "DesiredStateReached" : "Reconciling")
@@ -92,7 +92,7 @@ struct ExecutionDocument: Encodable {
 
     var execution: Execution
     /// Kept apart from `execution.createdAt` because a provider may not report one: then it is
-    /// when the emulator first saw the execution.
+    /// when the server first saw the execution.
     var createdAt: Date
 
     private enum CodingKeys: String, CodingKey {

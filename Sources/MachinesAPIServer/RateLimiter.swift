@@ -57,7 +57,7 @@ final class RateLimiter: Sendable {
     }
 
     /// The 429 for a request that must wait `ms`, in the scope the real API names for its route.
-    static func answer(waitMs: Int, mutating: Bool) -> EmulatorResponse {
+    static func answer(waitMs: Int, mutating: Bool) -> APIResponse {
         var response = APIError(429, "RATE_LIMITED", "mutation rate limit exceeded", retryable: true,
                                 retryAfterMs: waitMs,
                                 details: ["rate_limit_scope": mutating ? "mutating_lifecycle_routes" : "read_lifecycle_routes"])

@@ -8,13 +8,13 @@ actor IdempotencyStore {
     /// What to do with a request carrying a key.
     enum Decision {
         case proceed
-        case replay(EmulatorResponse)
+        case replay(APIResponse)
         case reject(APIError)
     }
 
     private enum Entry {
         case inFlight(hash: String)
-        case done(hash: String, response: EmulatorResponse)
+        case done(hash: String, response: APIResponse)
     }
 
     private var entries: [String: (entry: Entry, serial: Int)] = [:]
@@ -53,7 +53,7 @@ actor IdempotencyStore {
     }
 
     /// Stores the answer of a request that began, or forgets the key when the answer is transient.
-    func finish(key: String, response: EmulatorResponse) {
+    func finish(key: String, response: APIResponse) {
         let code = response.status.code
         if code == 429 || code >= 500 {
             entries[key] = nil
@@ -71,7 +71,7 @@ actor IdempotencyStore {
     }
 
     /// A short FNV-1a hash of a request's method, path, query and body.
-    static func hash(_ request: EmulatorRequest) -> String {
+    static func hash(_ request: APIRequest) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         let parts = [Data(request.method.rawValue.utf8), Data(request.path.utf8), Data(request.rawQuery.utf8), request.body]
         for part in parts {

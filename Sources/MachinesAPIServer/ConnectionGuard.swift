@@ -107,7 +107,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// An answer as HTTP/1.1 bytes with `Connection: close`, for a connection the HTTP encoder
     /// is not writing.
-    static func rawResponse(_ response: EmulatorResponse) -> [UInt8] {
+    static func rawResponse(_ response: APIResponse) -> [UInt8] {
         var head = "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n"
         for (name, value) in response.headers where name.lowercased() != "content-length" && name.lowercased() != "connection" {
             head += "\(name): \(value)\r\n"

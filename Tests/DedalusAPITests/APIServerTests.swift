@@ -1,10 +1,10 @@
 import ClawrunCore
-import Emulator
+import MachinesAPIServer
 import Foundation
 import Testing
 
-@Suite("Emulator wire behaviour")
-struct EmulatorTests {
+@Suite("clawrun serve's wire behaviour")
+struct APIServerTests {
     @Test func authBodies() async throws {
         try await Harness.with { h in
             let missing = try await rawRequest("GET", h.baseURL + "/v1/machines")
@@ -91,7 +91,7 @@ struct EmulatorTests {
     @Test func faultsAndStatsOverTheAdminEndpoint() async throws {
         try await Harness.with { h in
             let auth = ["Authorization": "Bearer \(testKey)"]
-            let set = try await rawRequest("POST", h.baseURL + "/__emulator/faults", headers: auth,
+            let set = try await rawRequest("POST", h.baseURL + "/__clawrun/faults", headers: auth,
                                            body: #"{"server_error_count":1,"latency_ms":5}"#)
             #expect(set.status == 200 && set.body["server_error_count"] as? Int == 1)
             #expect(h.server.faults().latencyMs == 5)
@@ -99,11 +99,11 @@ struct EmulatorTests {
             #expect(failed.status == 503 && failed.body["error_code"] as? String == "DEPENDENCY_UNAVAILABLE")
             let ok = try await rawRequest("GET", h.baseURL + "/v1/machines", headers: auth)
             #expect(ok.status == 200)
-            let stats = try await rawRequest("GET", h.baseURL + "/__emulator/stats", headers: auth)
+            let stats = try await rawRequest("GET", h.baseURL + "/__clawrun/stats", headers: auth)
             #expect(stats.body["requests"] as? Int == 2)
             #expect((stats.body["faults"] as? [String: Int])?["server_error"] == 1)
             #expect((stats.body["connections_accepted"] as? Int ?? 0) >= 1)
-            let denied = try await rawRequest("GET", h.baseURL + "/__emulator/stats")
+            let denied = try await rawRequest("GET", h.baseURL + "/__clawrun/stats")
             #expect(denied.status == 401)
         }
     }

@@ -1,9 +1,9 @@
 import ClawrunCore
 import Foundation
 
-/// What the emulator remembers of a machine beyond what the provider reports: the revision and
+/// What the server remembers of a machine beyond what the provider reports: the revision and
 /// transition times of `status`, its creation time, and whether its first execution was refused.
-struct MachineRecord: Sendable {
+struct LedgerEntry: Sendable {
     var revision: Int
     var phase: Phase
     var desiredState: DesiredState
@@ -12,17 +12,17 @@ struct MachineRecord: Sendable {
     var lastProgressAt: Date
 }
 
-/// The emulator's bookkeeping of machines and executions it has seen.
+/// The server's bookkeeping of machines and executions it has seen.
 actor MachineLedger {
-    private var machines: [String: MachineRecord] = [:]
+    private var machines: [String: LedgerEntry] = [:]
     private var refusedFirstExec: Set<String> = []
     private var executionCreatedAt: [String: Date] = [:]
 
     /// Records a sighting of a machine: a new phase or desired state bumps the revision and the
     /// transition time; every sighting is progress.
-    func observe(_ m: Machine, now: Date = Date()) -> MachineRecord {
+    func observe(_ m: Machine, now: Date = Date()) -> LedgerEntry {
         guard var record = machines[m.id] else {
-            let record = MachineRecord(revision: 1, phase: m.phase, desiredState: m.desiredState,
+            let record = LedgerEntry(revision: 1, phase: m.phase, desiredState: m.desiredState,
                                        createdAt: m.createdAt ?? now, lastTransitionAt: now, lastProgressAt: now)
             machines[m.id] = record
             return record

@@ -1,8 +1,8 @@
 import Foundation
 import NIOHTTP1
 
-/// One HTTP request as the emulator's API sees it.
-struct EmulatorRequest: Sendable {
+/// One HTTP request as the server's API sees it.
+struct APIRequest: Sendable {
     var method: HTTPMethod
     /// The path without the query, percent-decoded per segment later by the router.
     var path: String
@@ -34,7 +34,7 @@ struct EmulatorRequest: Sendable {
 }
 
 /// One HTTP answer.
-struct EmulatorResponse: Sendable {
+struct APIResponse: Sendable {
     var status: HTTPResponseStatus
     var headers: HTTPHeaders
     var body: Data
@@ -46,20 +46,20 @@ struct EmulatorResponse: Sendable {
     }
 
     /// A JSON answer of an encodable document.
-    static func json<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok) -> EmulatorResponse {
+    static func json<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok) -> APIResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let body = (try? encoder.encode(value)) ?? Data("{}".utf8)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
-        return EmulatorResponse(status: status, headers: headers, body: body)
+        return APIResponse(status: status, headers: headers, body: body)
     }
 }
 
 /// What the server does with a request's connection.
-enum EmulatorOutcome: Sendable {
+enum APIOutcome: Sendable {
     /// Write the answer.
-    case respond(EmulatorResponse)
+    case respond(APIResponse)
     /// Close the connection without answering (a fault).
     case drop
 }

@@ -1,6 +1,6 @@
-/// Counters of an emulator since start (or the last reset), served at `GET /__emulator/stats`.
-/// Requests to `/__emulator/` itself are not counted.
-public struct EmulatorStats: Sendable, Equatable, Codable {
+/// Counters of a server since start (or the last reset), served at `GET /__clawrun/stats`.
+/// Requests to `/__clawrun/` itself are not counted.
+public struct ServerStats: Sendable, Equatable, Codable {
     /// TCP connections accepted.
     public var connectionsAccepted = 0
     /// Connections accepted past `ServerLimits.maxConnections` (answered 503 and closed).

@@ -28,8 +28,8 @@ struct APIError: Error, Encodable {
     }
 
     /// The HTTP answer.
-    var response: EmulatorResponse {
-        var response = EmulatorResponse.json(self, status: HTTPResponseStatus(statusCode: status))
+    var response: APIResponse {
+        var response = APIResponse.json(self, status: HTTPResponseStatus(statusCode: status))
         let sdkRetries = status == 408 || status == 409 || status == 429 || status >= 500
         if sdkRetries && !retryable { response.headers.add(name: "x-should-retry", value: "false") }
         if let retryAfterMs { response.headers.add(name: "retry-after-ms", value: String(retryAfterMs)) }

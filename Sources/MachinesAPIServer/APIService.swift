@@ -2,14 +2,14 @@ import ClawrunCore
 import Foundation
 import NIOHTTP1
 
-/// The emulator's request handling, independent of sockets: admin routes, latency, auth, faults,
+/// `clawrun serve`'s request handling, independent of sockets: admin routes, latency, auth, faults,
 /// idempotency, then the API operation over the provider.
-final class EmulatorApp: Sendable {
+final class APIService: Sendable {
     let provider: any MachineProvider
     let apiKey: String?
     let memoryCapacityMiB: Int
     let faults: Locked<FaultPlan>
-    let stats = Locked(EmulatorStats())
+    let stats = Locked(ServerStats())
     let idempotency = IdempotencyStore()
     let ledger = MachineLedger()
     let rateLimiter: RateLimiter?
@@ -25,13 +25,13 @@ final class EmulatorApp: Sendable {
 
     /// How long the request waits before it is handled: the fault plan's latency, none for the
     /// admin routes.
-    func latencyMs(for request: EmulatorRequest) -> Int {
-        request.path.hasPrefix("/__emulator/") ? 0 : faults.withLock { $0.latencyMs }
+    func latencyMs(for request: APIRequest) -> Int {
+        request.path.hasPrefix("/__clawrun/") ? 0 : faults.withLock { $0.latencyMs }
     }
 
     /// What to do with one request, once its latency has passed.
-    func respond(to request: EmulatorRequest) async -> EmulatorOutcome {
-        if request.path.hasPrefix("/__emulator/") {
+    func respond(to request: APIRequest) async -> APIOutcome {
+        if request.path.hasPrefix("/__clawrun/") {
             if let denied = authError(request) { return .respond(denied.response) }
             return .respond(admin(request))
         }
@@ -65,7 +65,7 @@ final class EmulatorApp: Sendable {
                 return .respond(error.response)
             }
         }
-        let response: EmulatorResponse
+        let response: APIResponse
         do {
             response = try await handle(route, request)
         } catch {
@@ -77,7 +77,7 @@ final class EmulatorApp: Sendable {
     }
 
     /// The key a request carries (Bearer first, else x-api-key): the rate limit's bucket.
-    func credential(_ request: EmulatorRequest) -> String? {
+    func credential(_ request: APIRequest) -> String? {
         if let auth = request.headers.first(name: "Authorization"), auth.lowercased().hasPrefix("bearer ") {
             return String(auth.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
@@ -85,7 +85,7 @@ final class EmulatorApp: Sendable {
     }
 
     /// A 401 when the server has a key and the request does not carry it (as Bearer or x-api-key).
-    func authError(_ request: EmulatorRequest) -> APIError? {
+    func authError(_ request: APIRequest) -> APIError? {
         guard let apiKey else { return nil }
         var bearer: String?
         if let auth = request.headers.first(name: "Authorization"), auth.lowercased().hasPrefix("bearer ") {
@@ -103,7 +103,7 @@ final class EmulatorApp: Sendable {
     }
 
     /// Uses up one counted fault for this route, if the plan has one left.
-    private func takeCountedFault(route: String) -> EmulatorOutcome? {
+    private func takeCountedFault(route: String) -> APIOutcome? {
         let taken: (kind: String, plan: FaultPlan)? = faults.withLock { plan in
             if let only = plan.route, only != route { return nil }
             if plan.dropConnectionCount > 0 {
@@ -151,22 +151,22 @@ final class EmulatorApp: Sendable {
         return take
     }
 
-    /// `GET /__emulator/stats`, `POST /__emulator/stats/reset`, `GET|POST /__emulator/faults`.
-    private func admin(_ request: EmulatorRequest) -> EmulatorResponse {
+    /// `GET /__clawrun/stats`, `POST /__clawrun/stats/reset`, `GET|POST /__clawrun/faults`.
+    private func admin(_ request: APIRequest) -> APIResponse {
         switch (request.method, request.path) {
-        case (.GET, "/__emulator/stats"):
+        case (.GET, "/__clawrun/stats"):
             return .json(stats.withLock { $0 })
-        case (.POST, "/__emulator/stats/reset"):
-            return .json(stats.withLock { s -> EmulatorStats in
-                var fresh = EmulatorStats()
+        case (.POST, "/__clawrun/stats/reset"):
+            return .json(stats.withLock { s -> ServerStats in
+                var fresh = ServerStats()
                 fresh.openConnections = s.openConnections
                 fresh.maxOpenConnections = s.openConnections
                 s = fresh
                 return s
             })
-        case (.GET, "/__emulator/faults"):
+        case (.GET, "/__clawrun/faults"):
             return .json(faults.withLock { $0 })
-        case (.POST, "/__emulator/faults"):
+        case (.POST, "/__clawrun/faults"):
             do {
                 let plan = try JSONDecoder().decode(FaultPlan.self, from: request.body.isEmpty ? Data("{}".utf8) : request.body)
                 faults.withLock { $0 = plan }
@@ -175,7 +175,7 @@ final class EmulatorApp: Sendable {
                 return APIError(400, "INVALID_REQUEST", "the fault plan is not valid JSON: \(error)").response
             }
         default:
-            return APIError(404, "NOT_FOUND", "no emulator route \(request.method.rawValue) \(request.path)").response
+            return APIError(404, "NOT_FOUND", "no route \(request.method.rawValue) \(request.path)").response
         }
     }
 }

@@ -12,14 +12,14 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The largest request body accepted.
     static let maxBodyBytes = 16 << 20
 
-    private let app: EmulatorApp
+    private let app: APIService
     private let connectionGuard: ConnectionGuard?
     private var head: HTTPRequestHead?
     private var body = Data()
     private var tooLarge = false
 
     /// `connectionGuard` hears when a request was read and when its answer was written.
-    init(app: EmulatorApp, connectionGuard: ConnectionGuard?) {
+    init(app: APIService, connectionGuard: ConnectionGuard?) {
         self.app = app
         self.connectionGuard = connectionGuard
     }
@@ -46,10 +46,10 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
                 write(.respond(error.response), keepAlive: false, context: context)
                 return
             }
-            let request = EmulatorRequest(head: head, body: body)
+            let request = APIRequest(head: head, body: body)
             let app = self.app
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let promise = context.eventLoop.makePromise(of: EmulatorOutcome.self)
+            let promise = context.eventLoop.makePromise(of: APIOutcome.self)
             // The latency runs on the event loop's own timer: a Task.sleep would wake on another
             // thread and then wait again for a free thread of the cooperative pool.
             let latency = app.latencyMs(for: request)
@@ -67,7 +67,7 @@ final class HTTPServerHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ outcome: EmulatorOutcome, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(_ outcome: APIOutcome, keepAlive: Bool, context: ChannelHandlerContext) {
         guard case .respond(let response) = outcome else {
             context.close(promise: nil)
             return

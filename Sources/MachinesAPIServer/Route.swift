@@ -1,6 +1,6 @@
 import NIOHTTP1
 
-/// The API operations the emulator serves, matched from method and path.
+/// The API operations `clawrun serve` serves, matched from method and path.
 enum Route: Sendable {
     case listMachines, createMachine
     case getMachine(String), updateMachine(String), deleteMachine(String)

@@ -2,9 +2,9 @@ import ClawrunCore
 import Foundation
 import NIOHTTP1
 
-extension EmulatorApp {
+extension APIService {
     /// Runs one API operation against the provider and shapes the answer as the spec does.
-    func handle(_ route: Route, _ request: EmulatorRequest) async throws -> EmulatorResponse {
+    func handle(_ route: Route, _ request: APIRequest) async throws -> APIResponse {
         switch route {
         case .listMachines:
             let (cursor, limit) = try paging(request)
@@ -71,7 +71,7 @@ extension EmulatorApp {
         }
     }
 
-    private func mutation(_ m: Machine) async -> EmulatorResponse {
+    private func mutation(_ m: Machine) async -> APIResponse {
         _ = await ledger.observe(m)
         return .json(MachineDocument.mutation(m))
     }
@@ -86,7 +86,7 @@ extension EmulatorApp {
     }
 
     /// `cursor` and `limit` from the query; a bad limit is a 400.
-    private func paging(_ request: EmulatorRequest) throws -> (String?, Int?) {
+    private func paging(_ request: APIRequest) throws -> (String?, Int?) {
         let query = request.query
         var limit: Int?
         if let text = query["limit"] {
@@ -99,7 +99,7 @@ extension EmulatorApp {
     }
 
     /// A JSON body (an empty body reads as `{}`); a malformed one is a 400 naming the bad field.
-    private func decode<T: Decodable>(_ type: T.Type, _ request: EmulatorRequest) throws -> T {
+    private func decode<T: Decodable>(_ type: T.Type, _ request: APIRequest) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: request.body.isEmpty ? Data("{}".utf8) : request.body)
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
