@@ -43,6 +43,7 @@ public final class WorkflowRun {
         c.registerTokenStore()
         c.registerEnvironment()
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
+        try c.state.run(ParamsPrelude.source, chunkName: ParamsPrelude.chunkName)
         setPackagePath()
         c.scheduler.parallelObserver = c.fleet
         c.scheduler.labelForItem = { item in
