@@ -27,7 +27,7 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"]), .brew(["lua"])]
         ),
         .target(name: "CProcess"),
-        .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"]),
+        .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"], swiftSettings: swift6),
         .target(
             name: "ClawrunCore",
             dependencies: [.product(name: "Logging", package: "swift-log")],
@@ -76,7 +76,8 @@ let package = Package(
             dependencies: [
                 "ClawrunHost", "ClawrunCore", "LocalMachines", "DedalusAPI", "MachinesAPIServer", "MemoryMachines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
         // Machines run the simulator from /run/clawrun and see none of the host's Swift runtime.
         .executableTarget(name: "openclaw-sim", dependencies: ["OpenClawSim"],
