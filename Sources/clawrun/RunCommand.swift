@@ -131,8 +131,7 @@ struct RunCommand: AsyncParsableCommand {
             let timer = deadline.map { $0.arm(run, grace: grace, text: timeout ?? "") }
             if let progress {
                 let fleet = run.fleet
-                progress.status = { ProgressLine.text(fleet.snapshot) }
-                progress.start()
+                progress.start { ProgressLine.text(fleet.snapshot) }
             }
             outcome = await run.execute()
             progress?.finish()
