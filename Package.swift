@@ -64,17 +64,18 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+        .target(name: "Reporting", dependencies: ["ClawrunCore"], swiftSettings: swift6),
         .target(
             name: "ClawrunHost",
             dependencies: [
-                "LuaRuntime", "ClawrunCore",
+                "LuaRuntime", "ClawrunCore", "Reporting",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
             name: "clawrun",
             dependencies: [
-                "ClawrunHost", "ClawrunCore", "LocalMachines", "DedalusAPI", "MachinesAPIServer", "MemoryMachines",
+                "ClawrunHost", "ClawrunCore", "Reporting", "LocalMachines", "DedalusAPI", "MachinesAPIServer", "MemoryMachines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6
@@ -87,7 +88,7 @@ let package = Package(
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "ClawrunCore"]),
         .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore", "MemoryMachines"], path: "Tests/ClawrunTestSupport"),
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
-        .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),
+        .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "Reporting", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore", "CProcess"]),
         .testTarget(
             name: "DedalusAPITests",

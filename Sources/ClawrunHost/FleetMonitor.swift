@@ -1,29 +1,20 @@
 import ClawrunCore
 import Foundation
 import LuaRuntime
+import Reporting
 
 /// The fleet side of a run: the targets `targets()` resolved, machines in flight, done and failed
 /// (for the progress line), the failure policy that stops starting machines, and the machines the
 /// run created (for the recap, so that an interrupted run names every one). `parallel` calls it on
 /// the Lua thread; the progress line reads it from a timer thread, hence the lock.
 public final class FleetMonitor: ParallelObserver, Sendable {
-    /// What the progress line shows.
-    public struct Progress: Sendable, Equatable {
-        public var targets: Int?
-        public var done = 0
-        public var running = 0
-        public var failed = 0
-        public var skipped = 0
-        public var elapsed: Double = 0
-    }
-
     let tally: MachineTally
     let policy: FailurePolicy
     private let reporter: Reporter
     private let start = Date()
     private struct Fleet {
         var targets: [Machine]?
-        var progress = Progress()
+        var progress = FleetProgress()
         var stopAnnounced = false
         var created: [String] = []
         var deleted = Set<String>()
@@ -50,7 +41,7 @@ public final class FleetMonitor: ParallelObserver, Sendable {
     }
 
     /// The progress figures now.
-    public var snapshot: Progress {
+    public var snapshot: FleetProgress {
         var p = fleet.withLock { $0.progress }
         p.failed = tally.failedCount
         p.elapsed = Date().timeIntervalSince(start)

@@ -2,6 +2,7 @@ import CLua
 import ClawrunCore
 import Foundation
 import LuaRuntime
+import Reporting
 
 /// One run of one workflow: builds the Lua state with the whole API, runs the script on the
 /// scheduler's thread, and says how it ended.
@@ -147,7 +148,7 @@ public final class WorkflowRun {
                                               ("exit_code", .int(Int64(exitCode))), ("duration", .double(duration))]
         if let errorText { summary.append(("error", .string(errorText))) }
         c.reporter.emit(RunEvent("result", fields: summary + fields))
-        c.reporter.emit(Recap.event(tally: c.tally, fleet: c.fleet, exitCode: exitCode, duration: duration,
+        c.reporter.emit(Recap.event(tally: c.tally, created: c.fleet.createdMachines, exitCode: exitCode, duration: duration,
                                     record: c.options.recordPath,
                                     throttle: (c.provider as? ThrottleReporting)?.throttleReport))
         return Outcome(exitCode: exitCode, error: errorText, duration: duration, recap: c.tally.snapshot)

@@ -2,6 +2,7 @@ import ArgumentParser
 import ClawrunCore
 import ClawrunHost
 import Foundation
+import Reporting
 
 /// `clawrun machines list|get|delete`: looking at the fleet.
 struct MachinesCommand: AsyncParsableCommand {

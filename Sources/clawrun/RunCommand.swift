@@ -4,6 +4,7 @@ import ClawrunHost
 import DedalusAPI
 import MachinesAPIServer
 import Foundation
+import Reporting
 
 /// `clawrun FILE.lua|NAME`: runs a workflow.
 struct RunCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ClawrunTestSupport
 import ClawrunCore
 import ClawrunHost
 import Foundation
+import Reporting
 
 /// Collects events in memory.
 final class MemorySink: EventSink {

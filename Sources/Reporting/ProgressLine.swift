@@ -65,7 +65,7 @@ public final class ProgressLine: Sendable {
     }
 
     /// The status text of fleet progress: `12/40 done, 8 running, 1 failed, 0:07`.
-    public static func text(_ p: FleetMonitor.Progress) -> String? {
+    public static func text(_ p: FleetProgress) -> String? {
         guard p.targets != nil || p.done + p.running + p.skipped > 0 else { return nil }
         let seconds = Int(p.elapsed)
         var parts = ["\(p.done)\(p.targets.map { "/\($0)" } ?? "") done", "\(p.running) running", "\(p.failed) failed"]
