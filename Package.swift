@@ -15,7 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
@@ -28,11 +27,7 @@ let package = Package(
         ),
         .target(name: "CProcess"),
         .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"], swiftSettings: swift6),
-        .target(
-            name: "ClawrunCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
-            swiftSettings: swift6
-        ),
+        .target(name: "ClawrunCore", swiftSettings: swift6),
         .target(
             name: "DedalusAPI",
             dependencies: [
