@@ -105,7 +105,7 @@ import Testing
             return raised
             """)
         #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
-        #expect(events.last { $0.event == "result" }?["value"]?.intValue == 30)
+        #expect(events.last { $0.event == "result" }?["value"]?.intValue == 36)
     }
 }
 

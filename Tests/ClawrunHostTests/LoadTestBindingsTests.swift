@@ -28,6 +28,7 @@ struct LoadTestBindingsTests {
           end
           sets[m] = s
         end
+
         """
 
     @Test func luasOwnLoadWorksBesideTheLoadtestTable() async throws {
