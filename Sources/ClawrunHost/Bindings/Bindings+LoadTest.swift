@@ -203,11 +203,13 @@ extension HostContext {
             let request = ExecRequest(command: argv, stdin: JSONValue.object(input).compactText, timeoutMs: Int(budget * 1000))
             return try self.scheduler.perform(call) { [self] in
                 let run = try await self.poller.run(machineId: id, request, timeout: budget + 30)
-                if let failure = HostContext.failureMessage(run, machineId: id) {
+                let summary = ArrivalTimingsParser.summary(run.output.stdout)
+                let failure = HostContext.failureMessage(run, machineId: id)
+                if failure != nil || summary == nil {
                     _ = try? await self.poller.run(machineId: id, ExecRequest(command: [OpenClawLayout.rm, "-f", remote], timeoutMs: 30_000), timeout: 60)
-                    throw HostError("loadtest.rate: \(failure)")
                 }
-                guard let summary = ArrivalTimingsParser.summary(run.output.stdout) else {
+                if let failure { throw HostError("loadtest.rate: \(failure)") }
+                guard let summary else {
                     throw HostError("loadtest.rate on \(id): the generator printed no summary (does the machine have \(LoadGenerator.python)?): \(run.output.stdout.prefix(200))\(run.output.stderr.suffix(300))")
                 }
                 let (timings, malformed) = ArrivalTimingsParser.parse(try await self.readRemoteFile(id, remote))
