@@ -98,6 +98,8 @@ enum LoadGenerator {
             except OSError:
                 finish(c, 0, "connection_reset", False)
         def readable(c):
+            if c not in busy:
+                return drop(c)
             try:
                 data = c.sock.recv(262144)
             except OSError:
@@ -105,6 +107,8 @@ enum LoadGenerator {
             if not data:
                 return finish(c, 0, "connection_reset" if data is None or c.buf else "empty_reply", False)
             c.buf += data
+            if len(c.buf) > 16777216:
+                return finish(c, 0, "bad_response", False)
             end = c.buf.find(b"\r\n\r\n")
             if end < 0:
                 return
@@ -118,7 +122,12 @@ enum LoadGenerator {
                 name, _, value = line.partition(b":")
                 name = name.strip().lower()
                 if name == b"content-length":
-                    length = int(value.strip() or 0)
+                    try:
+                        length = int(value.strip())
+                    except ValueError:
+                        length = -1
+                    if length < 0:
+                        return finish(c, 0, "bad_response", False)
                 elif name == b"transfer-encoding" and b"chunked" in value.lower():
                     chunked = True
                 elif name == b"connection":
