@@ -56,15 +56,15 @@ extension HostContext {
                         String(duration), url, perUser ? "1" : "0"]
             let budget = duration > 0 ? Double(duration) + timeout + 60 : max(600, Double(requests) / 50)
             let request = ExecRequest(command: argv, stdin: config.text, timeoutMs: Int(budget * 1000))
-            return try self.scheduler.perform(call) { [self] in
-                let run = try await self.poller.run(machineId: id, request, timeout: budget + 30)
+            return try self.scheduler.perform(call) { [poller = self.poller] in
+                let run = try await poller.run(machineId: id, request, timeout: budget + 30)
                 if let failure = HostContext.failureMessage(run, machineId: id) { throw HostError("loadtest.closed: \(failure)") }
                 let header = run.output.stdout.split(separator: "\n")
                 let words = header.first?.split(separator: " ") ?? []
                 guard words.count >= 4, words[0] == "wall", let wall = Double(words[1]) else {
                     throw HostError("loadtest.closed on \(id): the load script printed no summary: \(run.output.stdout.prefix(200))")
                 }
-                let text = try await self.readRemoteFile(id, remote)
+                let text = try await poller.readFile(machineId: id, path: remote)
                 let (timings, malformed) = CurlTimingsParser.parse(text)
                 let samples = timings.map { LoadReport.Sample(latency: $0.total, status: $0.status, error: $0.errorKind) }
                 let report = LoadReport(mode: "closed", samples: samples, wall: wall)
@@ -117,24 +117,6 @@ extension HostContext {
             let report = LoadReport(mode: try opts.string("mode") ?? "exec", samples: samples, wall: wall)
             return .values([report.luaValue()])
         }
-    }
-
-    /// Reads a file of a machine in pieces that fit in an execution's captured output, then
-    /// removes it.
-    func readRemoteFile(_ id: String, _ path: String) async throws -> String {
-        let piece = 768 * 1024
-        var data: [UInt8] = []
-        while true {
-            let request = ExecRequest(command: [OpenClawLayout.bash, "-c", "tail -c +$(( $1 + 1 )) \"$2\" | head -c \"$3\"", "read",
-                                                String(data.count), path, String(piece)], timeoutMs: 60_000)
-            let result = try await poller.run(machineId: id, request, timeout: 90)
-            if let failure = HostContext.failureMessage(result, machineId: id) { throw HostError(failure) }
-            let bytes = Array(result.output.stdout.utf8)
-            data += bytes
-            if bytes.count < piece { break }
-        }
-        _ = try? await poller.run(machineId: id, ExecRequest(command: [OpenClawLayout.rm, "-f", path], timeoutMs: 30_000), timeout: 60)
-        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -201,18 +183,18 @@ extension HostContext {
                                           schedule: schedule.generatorArgument, slots: Int(slots), timeout: timeout)
             let budget = schedule.duration + timeout + 60
             let request = ExecRequest(command: argv, stdin: JSONValue.object(input).compactText, timeoutMs: Int(budget * 1000))
-            return try self.scheduler.perform(call) { [self] in
-                let run = try await self.poller.run(machineId: id, request, timeout: budget + 30)
+            return try self.scheduler.perform(call) { [poller = self.poller] in
+                let run = try await poller.run(machineId: id, request, timeout: budget + 30)
                 let summary = ArrivalTimingsParser.summary(run.output.stdout)
                 let failure = HostContext.failureMessage(run, machineId: id)
                 if failure != nil || summary == nil {
-                    _ = try? await self.poller.run(machineId: id, ExecRequest(command: [OpenClawLayout.rm, "-f", remote], timeoutMs: 30_000), timeout: 60)
+                    _ = try? await poller.run(machineId: id, ExecRequest(command: [OpenClawLayout.rm, "-f", remote], timeoutMs: 30_000), timeout: 60)
                 }
                 if let failure { throw HostError("loadtest.rate: \(failure)") }
                 guard let summary else {
                     throw HostError("loadtest.rate on \(id): the generator printed no summary (does the machine have \(LoadGenerator.python)?): \(run.output.stdout.prefix(200))\(run.output.stderr.suffix(300))")
                 }
-                let (timings, malformed) = ArrivalTimingsParser.parse(try await self.readRemoteFile(id, remote))
+                let (timings, malformed) = ArrivalTimingsParser.parse(try await poller.readFile(machineId: id, path: remote))
                 var report = LoadReport(mode: "rate", samples: timings.map {
                     LoadReport.Sample(latency: $0.latency, status: $0.status, error: $0.errorKind, sent: $0.sent, late: $0.late)
                 }, wall: summary.wall)
