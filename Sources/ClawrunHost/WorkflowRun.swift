@@ -43,6 +43,8 @@ public final class WorkflowRun {
         c.registerLoadTest()
         c.registerTokenStore()
         c.registerEnvironment()
+        c.registerOutput()
+        c.registerFiles()
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
         try c.state.run(ParamsPrelude.source, chunkName: ParamsPrelude.chunkName)
         setPackagePath()
