@@ -472,7 +472,7 @@ local function holders(m, port)
   local list = {}
   for line in out:gmatch("[^\n]+") do
     local pid, cmd = line:match("^(%d+) ?(.*)$")
-    if pid then list[#list + 1] = {pid = pid, cmd = cmd} end
+    if pid then list[#list + 1] = {pid = pid, cmd = (cmd:gsub("%s+$", ""))} end
   end
   return list
 end

@@ -18,31 +18,35 @@ if #machines ~= 1 then
 end
 local m = machines[1]
 
-local done = step("restore", function()
-  local up, why = ops.reach(m, p)
-  if not up then
-    skipped(why)
-    return nil
-  end
-  local r = ops.restore(m, p.dir)
-  log.info("restored " .. tostring(r.files) .. " files into " .. ops.state_dir ..
-           (r.kept and ("; the previous folder is kept as " .. r.kept) or ""))
-  local tok = oc.lookup(openclaw.config_file(m) or {}, "gateway.auth.token")
-  if type(tok) == "string" and tok ~= "" then
-    token.save(m, tok)
-    log.info("recorded the restored gateway token for " .. m.id)
+-- In `parallel`, so that the run's recap credits the steps to the machine.
+local outcome = parallel({m}, function(m)
+  local done = step("restore", function()
+    local up, why = ops.reach(m, p)
+    if not up then
+      skipped(why)
+      return nil
+    end
+    local r = ops.restore(m, p.dir)
+    log.info("restored " .. tostring(r.files) .. " files into " .. ops.state_dir ..
+             (r.kept and ("; the previous folder is kept as " .. r.kept) or ""))
+    local tok = oc.lookup(openclaw.config_file(m) or {}, "gateway.auth.token")
+    if type(tok) == "string" and tok ~= "" then
+      token.save(m, tok)
+      log.info("recorded the restored gateway token for " .. m.id)
+    else
+      log.warn("the restored config has no gateway.auth.token: deploy sets one")
+    end
+    changed()
+    return r
+  end)
+  if not done then return {restored = false, machine = m.id} end
+  if ops.deployment(m) then
+    oc.restart(m, p)
+    oc.check(m, p)
   else
-    log.warn("the restored config has no gateway.auth.token: deploy sets one")
+    log.info(m.id .. " has no clawrun-deployed gateway: deploy it to start the restored one " ..
+             "(clawrun workflows/deploy.lua --machine " .. m.id .. ")")
   end
-  changed()
-  return r
-end)
-if not done then return {restored = false} end
-if ops.deployment(m) then
-  oc.restart(m, p)
-  oc.check(m, p)
-else
-  log.info(m.id .. " has no clawrun-deployed gateway: deploy it to start the restored one " ..
-           "(clawrun workflows/deploy.lua --machine " .. m.id .. ")")
-end
-return {restored = true, machine = m.id, kept = done.kept}
+  return {restored = true, machine = m.id, kept = done.kept}
+end)[1]
+return outcome.ok and outcome.value or {restored = false, machine = m.id}
