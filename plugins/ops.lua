@@ -4,7 +4,8 @@
 --                              deployed before records existed (it has clawrun's start script), or nil
 --   ops.reach(m, opts)         true once m runs and takes execs; false, "asleep" when it sleeps and
 --                              opts.wake is not true (it is not woken); a failed or destroyed machine raises
---   ops.need_targets(name)     the command line's machines, or exit 2 saying how to choose them
+--   ops.need_targets(name)     the command line's machines (maybe none: an empty --all or shard), or
+--                              exit 2 saying how to choose them when none were chosen
 --   ops.backup(m, dir)         ~/.openclaw of m into dir on the operator's side (folder 700, files 600)
 --   ops.restore(m, dir)        a backup into m's ~/.openclaw (the previous one kept beside it)
 local deployment = require("deployment")
@@ -49,7 +50,12 @@ end
 function M.need_targets(name)
   local machines = targets()
   if #machines == 0 then
-    fail(name .. " needs targets: --machine ID (repeatable) or --all", {exit_code = 2})
+    if not selection().given then
+      fail(name .. " needs targets: --machine ID (repeatable) or --all", {exit_code = 2})
+    end
+    -- --all over an empty fleet, or a --select/--shard that matches nothing: a cron run has
+    -- nothing to do, which is not an error.
+    log.info("no machine matches the selection: nothing to do")
   end
   return machines
 end

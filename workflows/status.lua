@@ -18,6 +18,8 @@ if #machines == 0 then
   end
 end
 
+if #machines == 0 then log.info("no machines") end
+
 local gateway_words = {healthy = "up", wedged = "wedged", dead = "down", stale = "down (port held)"}
 
 local outcomes = parallel(machines, function(m)

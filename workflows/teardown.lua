@@ -8,7 +8,7 @@ local p = params{
 local ops = require("ops")
 
 local machines = ops.need_targets("teardown")
-if not p.confirm then
+if not p.confirm and #machines > 0 then
   local ids = {}
   for i, m in ipairs(machines) do ids[i] = m.id end
   fail("teardown deletes " .. #machines .. " machine(s) (" .. table.concat(ids, " ") .. ") with their data: " ..

@@ -45,6 +45,7 @@ public final class WorkflowRun {
         c.registerEnvironment()
         c.registerOutput()
         c.registerFiles()
+        c.registerSelection()
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
         try c.state.run(ParamsPrelude.source, chunkName: ParamsPrelude.chunkName)
         setPackagePath()

@@ -224,4 +224,21 @@ import Testing
             #expect(run.stderr.contains("--machine dm-nope: no such machine"), "\(name): \(run.stderr)")
         }
     }
+
+    /// Cron over an empty fleet or shard has nothing to do (exit 0); no targets at all is bad usage (exit 2).
+    @Test func anEmptySelectionIsNothingToDoButNoSelectionIsBadUsage() throws {
+        let clawrun = Clawrun()
+        defer { clawrun.cleanup() }
+        for name in ["wake-recover", "logs", "restart", "teardown"] {
+            let empty = try clawrun.workflow(name, ["--all"])
+            #expect(empty.status == 0, "\(name): \(empty.stderr)")
+            #expect(empty.stderr.contains("nothing to do"), "\(name)")
+            let none = try clawrun.workflow(name)
+            #expect(none.status == 2, "\(name)")
+            #expect(none.stderr.contains("\(name) needs targets: --machine ID (repeatable) or --all"))
+        }
+        let status = try clawrun.workflow("status")
+        #expect(status.status == 0)
+        #expect(status.events.first { $0["event"]?.stringValue == "table" }?["rows"] == .array([]))
+    }
 }
