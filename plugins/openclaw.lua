@@ -577,7 +577,7 @@ function M.versions(m)
   local v = {}
   local out = M.installed_version(m)
   v.openclaw = out and (out:match("(%d+%.%d+%.%d+[%w.-]*)") or out) or nil
-  local node, res = sh(m, "export PATH=/home/machine/node/bin:/home/machine/.npm-global/bin:$PATH; " ..
+  local node, res = sh(m, "export PATH=/home/machine/.clawrun/node/current/bin:/home/machine/.npm-global/bin:$PATH; " ..
                           "command -v node >/dev/null && node --version", {check = false})
   v.node = res.exit_code == 0 and node:match("^v[%d.]+") or nil
   return v
