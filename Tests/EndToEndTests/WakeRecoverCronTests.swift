@@ -143,6 +143,11 @@ import Testing
         // No chat unless asked: a cron run makes no LLM call.
         #expect(!cron.all.contains("Are you back?"))
 
+        // Machines left alone on purpose are not failures: --retry-failed has nothing to run again.
+        let retry = try clawrun.workflow("wake-recover", ["--retry-failed"])
+        #expect(retry.status == 0, "\(retry.stderr)")
+        #expect(retry.stderr.contains("nothing to retry"), "\(retry.stderr)")
+
         // With wake=true the deployed sleeper is woken and serves; the bare sleeper is woken only to
         // read its record, and put back to sleep.
         let woken = try clawrun.workflow("wake-recover", ["--all", "--set", "wake=true", "--set", "chat=true"])
