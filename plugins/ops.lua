@@ -22,6 +22,8 @@ M.readme = "README.txt"
 -- Raw bytes per exec when an archive moves: a multiple of 3, so that the base64 of the chunks
 -- joins into one valid base64 text, and well under an execution's 1 MiB of output.
 M.chunk = 393216
+-- The largest archive a backup copies (files.read reads at most this much back for a restore).
+M.max_bytes = 512 * 1024 * 1024
 
 function M.deployment(m)
   local record = deployment.read(m)
@@ -103,6 +105,10 @@ function M.backup(m, dir)
       {args = {path, M.state_dir}})
     local size, sum, count = out:match("^(%d+)\n(%x+)\n%s*(%d+)")
     size = tonumber(size)
+    if not size or #sum ~= 64 then error("cannot read the archive's size and SHA-256 in " .. m.id .. ": " .. out:sub(1, 200), 0) end
+    if size > M.max_bytes then
+      error(string.format("the state folder of %s makes a %d-byte archive, more than the %d a backup takes", m.id, size, M.max_bytes), 0)
+    end
     local parts = {}
     for offset = 0, size - 1, M.chunk do
       parts[#parts + 1] = sh(m, 'dd if="$1" bs="$2" skip="$3" count=1 status=none | base64 -w0',
@@ -139,6 +145,7 @@ function M.restore(m, dir, opts)
       set -o pipefail
       [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ] || { echo "its SHA-256 is not the manifest's" >&2; exit 4; }
       bad=$(tar -tzf "$1" | grep -v -E '^\.openclaw(/|$)' | head -3 | tr '\n' ' ')
+      bad=$bad$(tar -tzf "$1" | grep -E '(^|/)\.\.(/|$)' | head -3 | tr '\n' ' ')
       [ -z "$bad" ] || { echo "it holds paths outside .openclaw: $bad" >&2; exit 5; }]],
       {args = {path, info.sha256}, check = false})
     if res.exit_code ~= 0 then

@@ -192,6 +192,21 @@ import Testing
         #expect(try Self.lua(clawrun, id, "return openclaw.health(targets()[1]).ok")?.boolValue == true,
                 "a refused restore leaves the gateway as it was")
         #expect(try clawrun.workflow("backup", ["--machine", "dm-nope", "--set", "dir=\(dir)"]).status == 1)
+
+        // A forged backup whose archive (with a matching manifest) reaches outside .openclaw is refused.
+        let forged = clawrun.home.appendingPathComponent("forged").path
+        let make = try ClawrunHome(url: clawrun.home).spawn("/bin/bash", ["-c", """
+            set -e; mkdir -p '\(forged)/src/.openclaw' '\(forged)/src/evil' && echo x > '\(forged)/src/evil/x'
+            tar -czf '\(forged)/openclaw.tar.gz' -C '\(forged)/src' .openclaw evil
+            printf '{"sha256":"%s","files":3}' "$(sha256sum '\(forged)/openclaw.tar.gz' | cut -d' ' -f1)" > '\(forged)/manifest.json'
+            """])
+        #expect(make.waitBlocking() == 0)
+        let refused = try clawrun.workflow("restore", ["--machine", id, "--set", "dir=\(forged)"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("it holds paths outside .openclaw: evil/"), "\(refused.stderr)")
+        #expect(try Self.lua(clawrun, id, """
+            return exec(targets()[1], {"/bin/bash", "-c", "[ -e /home/machine/evil ] && echo yes || echo no"})
+            """)?.stringValue == "no")
     }
 
     @Test func teardownDeletesTheMachineAndForgetsItsToken() throws {
