@@ -3,6 +3,7 @@ import ClawrunTestSupport
 import Foundation
 import Testing
 @testable import ClawrunHost
+import Reporting
 
 /// `output.table`: the rows a person reads aligned, and under `--json` the same rows as a `table` event.
 @Suite struct OutputTableTests {
