@@ -24,11 +24,13 @@ public final class MachineTally: Sendable {
         public var duration: Double { (lastEnd ?? 0) - (firstStart ?? lastEnd ?? 0) }
 
         /// The machine's outcome: failed, interrupted (its work was cut short), skipped (never
-        /// started, or not reached by a run that failed), changed or ok.
+        /// started, not reached by a run that failed, or every step it ran was skipped), changed or ok.
         public func status(runSucceeded: Bool) -> String {
             if failed > 0 { return "failed" }
             if inFlight { return "interrupted" }
             if skipReason != nil || (!reached && !runSucceeded) { return "skipped" }
+            // A workflow that decided to leave the machine alone (wake-recover: asleep, not deployed).
+            if skipped > 0 && ok == 0 && changed == 0 { return "skipped" }
             return changed > 0 ? "changed" : "ok"
         }
     }

@@ -55,7 +55,8 @@ import Testing
             """)
         let slept = try clawrun([sleeper, "--machine", id])
         #expect(slept.status == 0, "\(slept.stderr)")
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id])
+        // A sleeping machine is woken only on request (cron leaves sleepers asleep: WakeRecoverCronTests).
+        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true", "--set", "chat=true"])
         #expect(recover.status == 0, "\(recover.stderr)")
         #expect(recover.stderr.contains("launched the gateway"))
         #expect(recover.stderr.contains("Echo: Are you back?"))
@@ -63,7 +64,7 @@ import Testing
         // A second run finds it running and starts no second gateway.
         let again = try clawrun.workflow("wake-recover", ["--machine", id])
         #expect(again.status == 0)
-        #expect(again.stderr.contains("gateway already running"))
+        #expect(again.stderr.contains("gateway healthy (pid"))
         let count = try clawrun([try clawrun.script("count", """
             local m = targets()[1]
             local out = exec(m, {"/bin/bash", "-c", "pgrep -fc '^openclaw-gateway'"})
@@ -272,7 +273,7 @@ import Testing
                     "for i in $(seq 200); do kill -0 $(cat /home/machine/.openclaw/gateway.pid) 2>/dev/null || break; sleep 0.02; done")
             """)
         #expect(try clawrun([restart, "--machine", id]).status == 0)
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id])
+        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "chat=true"])
         #expect(recover.status == 0, "\(recover.stderr)")
         #expect(recover.stderr.contains("Echo: Are you back?"))
         let probe = try clawrun([try clawrun.script("probe", """
@@ -326,7 +327,7 @@ import Testing
         let deploy = try clawrun.workflow("deploy", deployArgs)
         let id = try #require(deploy.events.first { $0["event"]?.stringValue == "machine_created" }?["machine"]?.stringValue,
                               "\(deploy.stderr)")
-        let wake = try clawrun.workflow("wake-recover", ["--machine", id])
+        let wake = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "chat=true"])
         let rotate = try clawrun.workflow("rotate-token", ["--machine", id])
         let load = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=20",
                                                       "--set", "concurrency=4"] + loadArgs)
