@@ -136,7 +136,7 @@ function M.install(m, opts)
     -- auto: the simulator on a local machine, unless an npm install is already there.
     if opts.install ~= "npm" and from ~= "npm" and M.is_local(m) then
       if from == "simulator" then
-        log.info("already linked: the OpenClaw simulator " .. tostring(M.installed_version(m)))
+        log.info("already installed: the OpenClaw simulator " .. tostring(M.installed_version(m)))
         return M.installed_version(m), "simulator"
       end
       exec(m, {"/bin/bash", "-c", 'ln -sfn "$2" "$1.new" && mv -T "$1.new" "$1"', "clawrun", M.cli, M.sim})

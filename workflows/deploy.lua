@@ -36,6 +36,13 @@ local p = params{
   base_url = {"", doc = "a custom OpenAI-compatible provider at this URL serves the model (default local/echo)"},
 }
 
+-- Bad versions are refused before any machine is made or touched.
+local node_ok, node_why = node.supported(p.node_version)
+if not node_ok then fail("--set node_version=" .. p.node_version .. ": " .. node_why, {exit_code = 2}) end
+if not p.openclaw_version:match("^%w[%w.%-]*$") then
+  fail("--set openclaw_version=" .. p.openclaw_version .. " is not a version: use X.Y.Z as npm lists it", {exit_code = 2})
+end
+
 local machines = targets()
 if #machines == 0 then
   if p.count < 1 then fail("--set count=" .. p.count .. " must be at least 1", {exit_code = 2}) end
