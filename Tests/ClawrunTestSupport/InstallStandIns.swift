@@ -48,6 +48,7 @@ public final class InstallStandIns: @unchecked Sendable {
         process.arguments = ["python3", "-u", Self.script.path, "--bind", address, "--root", root.path,
                              "--cache", Self.cache.path] + (broken ? ["--broken"] : [])
         let out = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         FileManager.default.createFile(atPath: root.appendingPathComponent("stderr").path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: root.appendingPathComponent("stderr"))
@@ -65,7 +66,7 @@ public final class InstallStandIns: @unchecked Sendable {
         let words = line.split(separator: " ").map(String.init)
         guard words.count >= 6, words[0] == "listening" else {
             let err = (try? String(contentsOf: root.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: root)
             throw StandInError("stand_ins.py did not start: \(line)\(err.suffix(2000))")
@@ -107,10 +108,11 @@ public final class InstallStandIns: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Stops the server and removes its folder (the dist cache stays).
+    /// Stops the server and removes its folder (the dist cache stays). SIGKILL: the test process
+    /// blocks SIGTERM, and its children inherit that mask.
     public func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: root)
