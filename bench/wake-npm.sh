@@ -31,7 +31,7 @@ cleanup() {
             > "$CLAWRUN_HOME/cleanup.lua"
         "$CLAWRUN" "$CLAWRUN_HOME/cleanup.lua" --machine "$ID" -q >/dev/null 2>&1 || true
     fi
-    [[ -n $SERVER ]] && kill -9 "$SERVER" 2>/dev/null
+    if [[ -n $SERVER ]]; then kill -9 "$SERVER"; wait "$SERVER" || true; fi 2>/dev/null
     rm -rf "$CLAWRUN_HOME"
 }
 trap cleanup EXIT
