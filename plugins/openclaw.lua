@@ -157,7 +157,9 @@ function M.install(m, opts)
         args = {want, opts.registry or M.default_registry, M.versions_root},
         attempts = opts.attempts, delay = opts.retry_delay, timeout = 1200, env = {
           NPM_CLI = node.npm_cli, PATH = node.path, HOME = "/home/machine", TMPDIR = "/home/machine/.tmp",
-          NPM_CONFIG_CACHE = "/home/machine/.npm-cache", NPM_CONFIG_UPDATE_NOTIFIER = "false"}})
+          NPM_CONFIG_CACHE = "/home/machine/.npm-cache", NPM_CONFIG_UPDATE_NOTIFIER = "false",
+          -- npm's own modules compile from this cache after the first run (less CPU per upgrade).
+          NODE_COMPILE_CACHE = "/home/machine/.compile-cache"}})
     end
     M.use_version(m, want)
     local version = M.installed_version(m)
