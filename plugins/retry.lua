@@ -40,7 +40,7 @@ M.tail = tail
 
 function M.run(m, what, line, opts)
   opts = opts or {}
-  local attempts = math.max(1, math.tointeger(opts.attempts) or 4)
+  local attempts = math.max(1, math.tointeger(tonumber(opts.attempts) or 4) or 4)
   local delay = tonumber(opts.delay) or 1
   for attempt = 1, attempts do
     local out, res = exec(m, {"/bin/bash", "-c", "set -o pipefail\n" .. line, "clawrun", table.unpack(opts.args or {})},
