@@ -3,8 +3,6 @@
 --                           against the release's SHASUMS256.txt, unpacked into a folder of its own, then
 --                           made current by one atomic symlink switch (a failed install leaves the previous
 --                           Node working); opts.node_install = "apt" uses nodesource + apt instead
---   node.ensure(m, opts)    installs only when the current Node is missing, unsupported, or (opts.node_version
---                           given) another version; returns the version and whether it changed anything
 --   node.version(m)         the current Node's version ("24.19.0"), or nil
 --   node.supported(v)       whether OpenClaw runs on Node v, and why not
 -- The gateway finds this Node through a `node` link in /home/machine/.npm-global/bin, first on the
@@ -128,19 +126,6 @@ function M.install(m, opts)
   end
   log.info("Node.js " .. now .. " installed in " .. M.root)
   return now
-end
-
-function M.ensure(m, opts)
-  opts = opts or {}
-  local now = M.version(m)
-  local wanted = opts.node_version
-  if now and M.supported(now) and (wanted == nil or wanted == now or opts.node_install == "apt") then
-    return now, false
-  end
-  if now then
-    log.info("Node.js " .. now .. " is current; " .. (wanted and ("installing " .. wanted) or "it is unsupported"))
-  end
-  return M.install(m, opts), true
 end
 
 return M

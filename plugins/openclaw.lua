@@ -89,15 +89,22 @@ function M.ensure_node(m, opts)
   return step("node", function()
     if M.installed_from(m) == "simulator" then return skipped("the simulator needs no Node.js") end
     opts = opts or {}
-    -- A machine deployed by clawrun says which Node it had and where it came from.
-    local record = require("deployment").read(m) or {}
-    local want = {node_version = opts.node_version, node_dist = opts.node_dist or record.node_dist,
-                  node_install = opts.node_install or record.node_install, attempts = opts.attempts,
-                  retry_delay = opts.retry_delay}
     local current = node.version(m)
-    if not current and not want.node_version then want.node_version = record.node_version end
-    local version, installed = node.ensure(m, want)
-    if installed then changed() else log.info("Node.js " .. version .. " present") end
+    -- apt installs nodesource's current release of the major, whatever the pin says.
+    if current and node.supported(current)
+       and (opts.node_version == nil or opts.node_version == current or opts.node_install == "apt") then
+      log.info("Node.js " .. current .. " present")
+      return current
+    end
+    -- Node.js is missing (an apt install the sleep wiped) or not the one wanted: the machine's
+    -- record says which version it had and where it came from.
+    local ok, record = pcall(require("deployment").read, m)
+    record = ok and record or {}
+    local version = node.install(m, {
+      node_version = opts.node_version or (not current and record.node_version) or nil,
+      node_dist = opts.node_dist or record.node_dist, node_install = opts.node_install or record.node_install,
+      attempts = opts.attempts, retry_delay = opts.retry_delay})
+    changed()
     return version
   end)
 end

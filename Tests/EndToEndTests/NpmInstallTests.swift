@@ -26,6 +26,13 @@ struct NpmInstallTests {
         #expect(record?["node_version"]?.stringValue == standIns.nodeVersion)
         #expect(record?["registry"]?.stringValue == standIns.registryURL)
         #expect(record?["installed_at"]?.stringValue?.hasSuffix("Z") == true)
+        // A second deploy with the same pins changes nothing and downloads nothing.
+        let second = try clawrun.workflow("deploy", ["--machine", id] + npmArguments(standIns))
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("already installed: OpenClaw \(InstallStandIns.openclawVersions[0])"))
+        let statuses = second.events.filter { $0["event"]?.stringValue == "step_end" }.compactMap { $0["status"]?.stringValue }
+        #expect(!statuses.contains("changed"), "\(second.stderr)")
+        #expect(try standIns.requests(under: "/dist/") == 2)
 
         let sleeper = try clawrun.script("sleep", """
             for _, m in ipairs(targets()) do machine.sleep(m); wait_phase(m, "sleeping") end
@@ -40,6 +47,27 @@ struct NpmInstallTests {
         // Node.js and OpenClaw live in /home/machine: the wake downloaded nothing.
         #expect(try standIns.requests(under: "/dist/") == 2)
         #expect(try standIns.requests(under: "/registry/") == registryBefore)
+    }
+
+    @Test func aMachineThatLostItsNodeGetsTheRecordedOneBackOnWakeRecover() throws {
+        let standIns = try InstallStandIns(address: try #require(hostAddress()))
+        defer { standIns.stop() }
+        let clawrun = Clawrun()
+        defer { clawrun.cleanup() }
+        let (id, _) = try clawrun.deploy(npmArguments(standIns))
+        let lose = try clawrun.script("lose", """
+            local m = targets()[1]
+            exec(m, {"/bin/rm", "-rf", "/home/machine/.clawrun/node"})
+            machine.sleep(m)
+            wait_phase(m, "sleeping")
+            """)
+        #expect(try clawrun.workflow(lose, ["--machine", id]).status == 0)
+        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true"])
+        #expect(recover.status == 0, "\(recover.stderr)")
+        // The record names the version and the dist folder it came from (no --set needed).
+        #expect(recover.stderr.contains("Node.js \(standIns.nodeVersion) installed in /home/machine/.clawrun/node"),
+                "\(recover.stderr)")
+        #expect(try standIns.requests(under: "/dist/") == 4)
     }
 
     @Test func aCorruptedTarballFailsAndLeavesThePreviousNodeWorking() throws {
@@ -98,6 +126,43 @@ struct NpmInstallTests {
         let count = try clawrun.workflow("deploy", ["--set", "count=0"])
         #expect(count.status == 2)
         #expect(count.stderr.contains("--set count=0 must be at least 1"))
+    }
+}
+
+/// The rules of plugins/node.lua and plugins/retry.lua, through a script (no machine).
+@Suite struct InstallRuleTests {
+    @Test func nodeVersionsFollowOpenClawsEnginesRuleAndTransientErrorsAreKnownByName() throws {
+        let clawrun = Clawrun()
+        defer { clawrun.cleanup() }
+        let script = try clawrun.script("rules", """
+            local node, retry = require("node"), require("retry")
+            local function s(v) local ok, why = node.supported(v); return tostring(ok) .. (why and (": " .. why) or "") end
+            return {
+              s("22.13.1"), s("22.14.0"), s("22.22.3"), s("23.11.0"), s("24.14.0"), s("24.19.0"), s("25.9.0"), s("26.1.0"), s("x"),
+              retry.transient("npm error code E503\\nnpm error 503 Service Unavailable - GET http://r/openclaw"),
+              retry.transient("npm error code ETIMEDOUT"),
+              retry.transient("npm error code EAI_AGAIN"),
+              retry.transient("curl exit 7: GET http://d/v24.19.0/SHASUMS256.txt"),
+              retry.transient("curl: (22) The requested URL returned error: 502"),
+              retry.transient("npm error code E404\\nnpm error 404 Not Found - GET http://r/openclaw") or "none",
+              retry.transient("checksum mismatch: node-v24.19.1-linux-x64.tar.xz") or "none",
+              retry.transient("curl exit 22: GET http://d/x") or "none",
+            }
+            """)
+        let run = try clawrun.workflow(script)
+        #expect(run.status == 0, "\(run.stderr)")
+        let got = run.value?.arrayValue?.compactMap(\.stringValue) ?? []
+        // src/infra/runtime-guard.ts: MIN_NODE 22.14.0; package.json engines ">=22.14.0".
+        #expect(got.count == 17)
+        #expect(got.first?.hasPrefix("false: Node.js 22.13.1 is older than OpenClaw's minimum 22.14.0") == true)
+        #expect(got[1] == "true: Node.js 22.14.0 runs OpenClaw, but its docs ask for 22.22.3 or newer")
+        #expect(got[2] == "true")
+        #expect(got[3] == "false: Node.js 23 is unsupported by OpenClaw (end of life): use 22, 24 or 25")
+        #expect(got[4].hasPrefix("true: Node.js 24.14.0 runs OpenClaw, but its docs ask for 24.15.0"))
+        #expect(got[5] == "true" && got[6] == "true" && got[7] == "true")
+        #expect(got[8].hasPrefix("false: 'x' is not a Node.js version"))
+        #expect(Array(got[9...13]) == ["code E503", "ETIMEDOUT", "EAI_AGAIN", "curl: could not connect", "returned error: 502"])
+        #expect(Array(got[14...16]) == ["none", "none", "none"])
     }
 }
 
