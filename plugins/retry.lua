@@ -31,9 +31,13 @@ function M.transient(text, code)
   return nil
 end
 
+-- The last lines of a command's output, with credentials in URLs (https://user:secret@host/)
+-- masked: a mirror or registry URL may carry them.
 local function tail(text, lines)
   local all = {}
-  for line in tostring(text or ""):gmatch("[^\n]+") do all[#all + 1] = line end
+  for line in tostring(text or ""):gmatch("[^\n]+") do
+    all[#all + 1] = (line:gsub("(%a[%w+.%-]*://)[^/@%s]+@", "%1***@"))
+  end
   return table.concat(all, "\n", math.max(1, #all - lines + 1))
 end
 M.tail = tail

@@ -147,13 +147,14 @@ struct NpmInstallTests {
               retry.transient("npm error code E404\\nnpm error 404 Not Found - GET http://r/openclaw") or "none",
               retry.transient("checksum mismatch: node-v24.19.1-linux-x64.tar.xz") or "none",
               retry.transient("curl exit 22: GET http://d/x") or "none",
+              retry.tail("npm error 503 - GET https://ops:s3cret@npm.example/openclaw\\nnpm error last line", 5),
             }
             """)
         let run = try clawrun.workflow(script)
         #expect(run.status == 0, "\(run.stderr)")
         let got = run.value?.arrayValue?.compactMap(\.stringValue) ?? []
         // src/infra/runtime-guard.ts: MIN_NODE 22.14.0; package.json engines ">=22.14.0".
-        #expect(got.count == 17)
+        #expect(got.count == 18)
         #expect(got.first?.hasPrefix("false: Node.js 22.13.1 is older than OpenClaw's minimum 22.14.0") == true)
         #expect(got[1] == "true: Node.js 22.14.0 runs OpenClaw, but its docs ask for 22.22.3 or newer")
         #expect(got[2] == "true")
@@ -163,6 +164,8 @@ struct NpmInstallTests {
         #expect(got[8].hasPrefix("false: 'x' is not a Node.js version"))
         #expect(Array(got[9...13]) == ["code E503", "ETIMEDOUT", "EAI_AGAIN", "curl: could not connect", "returned error: 502"])
         #expect(Array(got[14...16]) == ["none", "none", "none"])
+        // Credentials in a mirror's or registry's URL never reach an error.
+        #expect(got[17] == "npm error 503 - GET https://***@npm.example/openclaw\nnpm error last line")
     }
 }
 

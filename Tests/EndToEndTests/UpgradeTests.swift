@@ -88,6 +88,26 @@ struct UpgradeTests {
         #expect(try standIns.requests(under: "/registry/openclaw/-/openclaw-\(new).tgz") == 1)
     }
 
+    @Test func rollingStopsPastMaxFailPercentAndEachFailureIsRolledBack() throws {
+        let standIns = try InstallStandIns(address: try #require(hostAddress()), broken: true)
+        defer { standIns.stop() }
+        let clawrun = Clawrun()
+        defer { clawrun.cleanup() }
+        let ids = try deployFleet(clawrun, standIns, count: 5)
+        // One at a time, no canary: the first failure is 20 % (not past 20), the second 40 %.
+        let run = try clawrun.workflow("upgrade", ids.flatMap { ["--machine", $0] } +
+                                       ["--set", "openclaw_version=\(new)", "--set", "canary=0", "--parallel", "1",
+                                        "--max-fail-percent", "20"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("0 upgraded, 0 skipped, 2 failed, 3 not started"), "\(run.stderr)")
+        let state = try fleetState(clawrun, ids)
+        for id in ids {
+            #expect(state[id]?["version"]?.stringValue == old, "\(id) is on its old version, rolled back or untouched")
+            #expect(state[id]?["healthz"]?.stringValue == "200")
+        }
+        #expect(try standIns.requests(under: "/registry/openclaw/-/openclaw-\(new).tgz") == 2)
+    }
+
     @Test func upgradeRefusesMissingVersionAndTargets() throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
