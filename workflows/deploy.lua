@@ -17,9 +17,9 @@ local p = params{
                               "receives no messages, so never for one that must answer at any time"},
   network = {"", doc = "local machines: nat gives outbound network (the npm install needs it); unset: loopback only"},
   install = {{"auto", "npm"}, doc = "auto: the simulator on local machines, npm elsewhere; npm: always npm"},
-  openclaw_version = {oc.default_version, doc = "the OpenClaw version npm installs (pinned)"},
+  openclaw_version = {"2026.4.12", doc = "the OpenClaw version npm installs (pinned; upgrade.lua moves it)"},
   registry = {oc.default_registry, doc = "the npm registry OpenClaw comes from"},
-  node_version = {node.default_version, doc = "the Node.js version installed in /home/machine"},
+  node_version = {"24.19.0", doc = "the Node.js version installed in /home/machine (an LTS OpenClaw accepts)"},
   node_dist = {node.default_dist, doc = "where Node.js releases are (the layout of nodejs.org/dist: mirrors)"},
   node_install = {{"tarball", "apt"}, doc = "tarball: the official build in /home/machine (survives sleep); " ..
                                             "apt: nodesource into the root filesystem (reinstalled after each sleep)"},
