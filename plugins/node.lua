@@ -61,7 +61,8 @@ function M.version(m)
 end
 
 -- Downloads, verifies and unpacks into v<version>/ beside the current one, then switches `current`
--- with a rename (atomic): a failure at any point leaves `current` as it was. The staging folder is
+-- with a rename (atomic): a failure at any point leaves `current` as it was. Older versions than
+-- the previous one are removed. The staging folder is
 -- removed on every exit. `curl exit N` names curl's failure for retry.transient.
 M.tarball_script = [[
 ver=$1 base=${2%/} root=$3 arch=$4 link=$5
@@ -88,8 +89,13 @@ if [ "$("$dir/bin/node" --version 2>/dev/null)" != "v$ver" ]; then
   rm -rf "$dir"
   mv -T "$stage/$name" "$dir"
 fi
+prev=$(readlink "$root/current" || true)
 ln -sfn "v$ver" "$root/.current.new" && mv -T "$root/.current.new" "$root/current"
 ln -sfn "$root/current/bin/node" "$link.new" && mv -T "$link.new" "$link"
+# Keep the new and the previous version only: /home/machine is the machine's whole storage.
+for d in "$root"/v*; do
+  case "${d##*/}" in "v$ver"|"$prev") ;; *) rm -rf "$d" ;; esac
+done
 "$root/current/bin/node" --version]]
 
 -- nodesource + apt into the root filesystem (reinstalled after every sleep): `current` points at /usr.

@@ -175,6 +175,10 @@ function M.install(m, opts)
       error(string.format("openclaw --version says %s after installing %s on %s%s", tostring(version), want, m.id,
                           current and (" (kept " .. current .. ")") or ""), 0)
     end
+    -- Keep this version and the one it replaced (for a rollback); /home/machine is all the storage.
+    for _, v in ipairs(M.kept_versions(m)) do
+      if v ~= want and v ~= current then exec(m, {"/bin/rm", "-rf", "--", M.versions_root .. "/" .. v}) end
+    end
     log.info((current and ("upgraded OpenClaw " .. current .. " to ") or "installed OpenClaw ") .. version ..
              (kept and " (kept in the machine)" or ""))
     changed()

@@ -63,6 +63,19 @@ struct UpgradeTests {
         let again = try clawrun.workflow("upgrade", ["--all", "--set", "openclaw_version=\(new)"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("already on OpenClaw \(new)"))
+
+        // Back to the kept old version (no download), and only the version replaced stays beside it.
+        let plant = try clawrun.script("plant", """
+            exec(targets()[1], {"/bin/bash", "-c", "mkdir -p /home/machine/.clawrun/openclaw/2026.1.1/bin && " ..
+                 "cp /home/machine/.clawrun/openclaw/\(old)/bin/openclaw /home/machine/.clawrun/openclaw/2026.1.1/bin/"})
+            """)
+        #expect(try clawrun.workflow(plant, ["--machine", ids[0]]).status == 0)
+        let back = try clawrun.workflow("upgrade", ["--machine", ids[0], "--set", "openclaw_version=\(old)"])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(try standIns.requests(under: "/registry/openclaw/-/openclaw-\(old).tgz") == 5)
+        let after = try fleetState(clawrun, [ids[0]])
+        #expect(after[ids[0]]?["version"]?.stringValue == old)
+        #expect(after[ids[0]]?["kept"]?.stringValue == "\(old) \(new)")
     }
 
     @Test func aBrokenVersionFailsTheCanaryWhichIsRolledBackAndNothingElseIsTouched() throws {
