@@ -54,10 +54,11 @@ elapsed() { awk -v s="$1" -v e="$2" 'BEGIN { printf "%.2f", e - s }'; }
 upgrade() { # upgrade ARGS...: seconds of one whole upgrade run
     local s e
     s=$(date +%s.%N)
-    "$CLAWRUN" workflows/upgrade.lua -q --set openclaw_version=2026.8.22 "$@" 2> "$CLAWRUN_HOME/upgrade.err" \
+    /usr/bin/time -f "%U %S" -o "$CLAWRUN_HOME/cpu" "$CLAWRUN" workflows/upgrade.lua -q --set openclaw_version=2026.8.22 "$@" 2> "$CLAWRUN_HOME/upgrade.err" \
         || { tail -40 "$CLAWRUN_HOME/upgrade.err" >&2; exit 1; }
     e=$(date +%s.%N)
-    elapsed "$s" "$e"
+    read -r user sys < "$CLAWRUN_HOME/cpu"
+    echo "$(elapsed "$s" "$e"):$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
 }
 targets() { local id; for id in "$@"; do printf -- '--machine\n%s\n' "$id"; done; }
 
@@ -69,10 +70,10 @@ canary=$(upgrade "${B[@]}" --parallel "$PARALLEL" --set canary=1)
 
 python3 - "$one" "$fleet" "$canary" "$FLEET" "$PARALLEL" <<'PY'
 import sys
-one, fleet, canary = (float(x) for x in sys.argv[1:4])
+(one, c1), (fleet, cf), (canary, cc) = ((float(v) for v in x.split(":")) for x in sys.argv[1:4])
 n, p = sys.argv[4], sys.argv[5]
-print(f"upgrade 2026.4.12 -> 2026.8.22, health-gated, whole clawrun runs:")
-print(f"  one machine: {one:.2f} s")
-print(f"  {n} machines, --parallel {p}, canary=0: {fleet:.2f} s = {fleet / (2 * one):.2f} x (2 x one) (target <= 1.5)")
-print(f"  {n} machines, --parallel {p}, canary=1: {canary:.2f} s = {canary / (2 * one):.2f} x (2 x one)")
+print(f"upgrade 2026.4.12 -> 2026.8.22, health-gated, whole clawrun runs [CPU of the run, the processes in the machines included]:")
+print(f"  one machine: {one:.2f} s [{c1:.2f} s CPU]")
+print(f"  {n} machines, --parallel {p}, canary=0: {fleet:.2f} s = {fleet / (2 * one):.2f} x (2 x one) (target <= 1.5) [{cf:.2f} s CPU]")
+print(f"  {n} machines, --parallel {p}, canary=1: {canary:.2f} s = {canary / (2 * one):.2f} x (2 x one) [{cc:.2f} s CPU]")
 PY
