@@ -104,7 +104,7 @@ import Testing
         defer { clawrun.cleanup() }
         let (id, _) = try clawrun.deploy(["--set", "greet=false"])
         let csv = clawrun.home.appendingPathComponent("timings.csv").path
-        let run = try clawrun.workflow("load-test", ["--machine", id, "--set", "requests=400", "--set", "concurrency=8",
+        let run = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=400", "--set", "concurrency=8",
                                                      "--set", "results=\(csv)"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try #require(run.value?["reports"]?[0])
@@ -120,7 +120,8 @@ import Testing
             // HDR histogram with three significant digits at microsecond resolution.
             #expect(abs(reported - exact) <= max(exact * 0.002, 0.002), "\(key): reported \(reported) ms, exact \(exact) ms")
         }
-        let breached = try clawrun.workflow("load-test", ["--machine", id, "--set", "requests=50", "--set", "p99_ms=0.001"])
+        let breached = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=50",
+                                                          "--set", "p99_ms=0.001"])
         #expect(breached.status == 99, "\(breached.stderr)")
         #expect(breached.stderr.contains("thresholds breached"))
     }
@@ -327,7 +328,8 @@ import Testing
                               "\(deploy.stderr)")
         let wake = try clawrun.workflow("wake-recover", ["--machine", id])
         let rotate = try clawrun.workflow("rotate-token", ["--machine", id])
-        let load = try clawrun.workflow("load-test", ["--machine", id, "--set", "requests=20", "--set", "concurrency=4"] + loadArgs)
+        let load = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=20",
+                                                      "--set", "concurrency=4"] + loadArgs)
         let loadExec = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=exec", "--set", "requests=8",
                                                           "--set", "concurrency=4"] + loadArgs)
         return Runs(id: id, deploy: deploy, wake: wake, rotate: rotate, load: load, loadExec: loadExec)
@@ -375,7 +377,8 @@ import Testing
         let listed = sessions.value?.stringValue ?? ""
         for n in 1...4 { #expect(listed.contains("agent:main:openai-user:load-test-\(n)"), "\(listed)") }
         #expect(!listed.contains("openai-user:load-test\""))
-        let shared = try clawrun.workflow("load-test", ["--machine", runs.id, "--set", "requests=8", "--set", "session=shared"])
+        let shared = try clawrun.workflow("load-test", ["--machine", runs.id, "--set", "mode=closed", "--set", "requests=8",
+                                                        "--set", "session=shared"])
         #expect(shared.status == 0)
         #expect(shared.stderr.contains("one shared session (user load-test)"))
         #expect(shared.value?["reports"]?[0]?["sessions"]?.stringValue == "shared")
