@@ -52,7 +52,7 @@ end
 
 -- The install: Node.js in /home/machine (plugins/node.lua), then OpenClaw at a pinned version from
 -- an npm registry, each version in a prefix of its own under /home/machine/.clawrun/openclaw, the
--- CLI link switched to it atomically; the previous versions stay for a rollback (M.use_version).
+-- CLI link switched to it atomically; the version it replaced stays for a rollback (M.use_version).
 local node = require("node")
 local retry = require("retry")
 M.default_version = "2026.4.12"
@@ -85,10 +85,11 @@ function M.kept_versions(m)
   return versions
 end
 
-function M.ensure_node(m, opts)
+-- The node step; a machine running the simulator skips it, except when the install is about to
+-- replace the simulator with npm.
+local function node_step(m, opts, simulator_skips)
   return step("node", function()
-    if M.installed_from(m) == "simulator" then return skipped("the simulator needs no Node.js") end
-    opts = opts or {}
+    if simulator_skips and M.installed_from(m) == "simulator" then return skipped("the simulator needs no Node.js") end
     local current = node.version(m)
     -- apt installs nodesource's current release of the major, whatever the pin says.
     if current and node.supported(current)
@@ -107,6 +108,10 @@ function M.ensure_node(m, opts)
     changed()
     return version
   end)
+end
+
+function M.ensure_node(m, opts)
+  return node_step(m, opts or {}, true)
 end
 
 -- npm installs the version into a staging prefix, renamed into place once its CLI runs: a failed
@@ -151,7 +156,7 @@ function M.install(m, opts)
       changed()
       return M.installed_version(m), "simulator"
     end
-    M.ensure_node(m, opts)
+    node_step(m, opts, false)
     local current = M.installed_version(m)
     if from == "npm" and current == want then
       log.info("already installed: OpenClaw " .. current)
@@ -179,11 +184,26 @@ function M.install(m, opts)
     for _, v in ipairs(M.kept_versions(m)) do
       if v ~= want and v ~= current then exec(m, {"/bin/rm", "-rf", "--", M.versions_root .. "/" .. v}) end
     end
-    log.info((current and ("upgraded OpenClaw " .. current .. " to ") or "installed OpenClaw ") .. version ..
-             (kept and " (kept in the machine)" or ""))
+    log.info((from == "npm" and current and ("upgraded OpenClaw " .. current .. " to ") or "installed OpenClaw ") ..
+             version .. (kept and " (kept in the machine)" or "") .. (from == "simulator" and " in place of the simulator" or ""))
     changed()
-    return version, "npm"
+    return version, "npm", true
   end)
+end
+
+-- Ends the running gateway after its CLI was switched to another version (SIGTERM, SIGKILL after
+-- `timeout` seconds), so that M.start launches the new one. Returns whether one was running.
+function M.stop_for_switch(m, timeout)
+  local pid = M.gateway_pid(m)
+  if not pid then return false end
+  timeout = math.ceil(tonumber(timeout) or 10)
+  exec(m, {"/bin/bash", "-c", [[
+    kill "$1" 2>/dev/null; end=$((SECONDS + $2))
+    while kill -0 "$1" 2>/dev/null; do
+      if [ "$SECONDS" -ge "$end" ]; then kill -9 "$1" 2>/dev/null; fi
+      sleep 0.05
+    done]], "clawrun", pid, tostring(timeout)}, {timeout = timeout + 30})
+  return true
 end
 
 -- The value at a dotted path of a decoded config, or nil.

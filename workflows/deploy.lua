@@ -53,7 +53,16 @@ end
 
 local outcomes = parallel(machines, function(m)
   provision.ready(m, p)
-  local version, source = oc.install(m, p)
+  local version, source, switched = oc.install(m, p)
+  if switched then
+    -- A gateway still running the code the CLI link no longer points at.
+    step("restart", function()
+      if oc.stop_for_switch(m) then
+        log.info("stopped the gateway of the replaced version")
+        changed()
+      end
+    end)
+  end
   oc.configure(m, p)
   oc.start(m, p)
   oc.check(m, p)

@@ -26,23 +26,9 @@ if p.canary < 0 then fail("--set canary=" .. p.canary .. " must be 0 or more", {
 local machines = targets()
 if #machines == 0 then fail("upgrade needs targets: --machine ID (repeatable) or --all", {exit_code = 2}) end
 
--- Ends the running gateway (SIGTERM, SIGKILL after stop_timeout), so that oc.start launches the
--- version the CLI link now points at.
-local function stop_gateway(m)
-  local pid = oc.gateway_pid(m)
-  if not pid then return end
-  exec(m, {"/bin/bash", "-c", [[
-    kill "$1" 2>/dev/null; end=$((SECONDS + $2))
-    while kill -0 "$1" 2>/dev/null; do
-      if [ "$SECONDS" -ge "$end" ]; then kill -9 "$1" 2>/dev/null; fi
-      sleep 0.05
-    done]], "clawrun", pid, tostring(math.ceil(p.stop_timeout))}, {timeout = p.stop_timeout + 30})
-end
-
 local function restart_and_gate(m)
   step("restart", function()
-    stop_gateway(m)
-    changed()
+    if oc.stop_for_switch(m, p.stop_timeout) then changed() end
   end)
   oc.start(m, p)
   oc.check(m, p)

@@ -70,6 +70,26 @@ struct NpmInstallTests {
         #expect(try standIns.requests(under: "/dist/") == 4)
     }
 
+    @Test func aMachineRunningTheSimulatorMovesToNpm() throws {
+        let standIns = try InstallStandIns(address: try #require(hostAddress()))
+        defer { standIns.stop() }
+        let clawrun = Clawrun()
+        defer { clawrun.cleanup() }
+        let (id, _) = try clawrun.deploy(["--set", "network=nat", "--set", "memory_mib=1024", "--set", "greet=false"])
+        #expect(try deploymentRecord(clawrun, id)?["install"]?.stringValue == "simulator")
+        let moved = try clawrun.workflow("deploy", ["--machine", id] + npmArguments(standIns))
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stderr.contains("Node.js \(standIns.nodeVersion) installed in /home/machine/.clawrun/node"))
+        #expect(moved.stderr.contains("installed OpenClaw \(InstallStandIns.openclawVersions[0]) in place of the simulator"),
+                "\(moved.stderr)")
+        // The gateway the simulator ran was stopped, and the npm one launched.
+        #expect(moved.stderr.contains("stopped the gateway of the replaced version"))
+        #expect(moved.stderr.contains("launched the gateway"))
+        let record = try deploymentRecord(clawrun, id)
+        #expect(record?["install"]?.stringValue == "npm")
+        #expect(record?["node_version"]?.stringValue == standIns.nodeVersion)
+    }
+
     @Test func aCorruptedTarballFailsAndLeavesThePreviousNodeWorking() throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()))
         defer { standIns.stop() }
