@@ -95,7 +95,7 @@ local function node_step(m, opts, simulator_skips)
     if current and node.supported(current)
        and (opts.node_version == nil or opts.node_version == current or opts.node_install == "apt") then
       log.info("Node.js " .. current .. " present")
-      return current
+      return current, false
     end
     -- Node.js is missing (an apt install the sleep wiped) or not the one wanted: the machine's
     -- record says which version it had and where it came from.
@@ -106,7 +106,7 @@ local function node_step(m, opts, simulator_skips)
       node_dist = opts.node_dist or record.node_dist, node_install = opts.node_install or record.node_install,
       attempts = opts.attempts, retry_delay = opts.retry_delay})
     changed()
-    return version
+    return version, true
   end)
 end
 
@@ -156,11 +156,12 @@ function M.install(m, opts)
       changed()
       return M.installed_version(m), "simulator"
     end
-    node_step(m, opts, false)
+    local _, new_node = node_step(m, opts, false)
     local current = M.installed_version(m)
     if from == "npm" and current == want then
       log.info("already installed: OpenClaw " .. current)
-      return current, "npm"
+      -- A running gateway still runs on the Node.js it started with.
+      return current, "npm", new_node
     end
     local kept = false
     for _, v in ipairs(M.kept_versions(m)) do if v == want then kept = true end end
@@ -191,7 +192,7 @@ function M.install(m, opts)
   end)
 end
 
--- Ends the running gateway after its CLI was switched to another version (SIGTERM, SIGKILL after
+-- Ends the running gateway after its CLI or Node.js was switched to another version (SIGTERM, SIGKILL after
 -- `timeout` seconds), so that M.start launches the new one. Returns whether one was running.
 function M.stop_for_switch(m, timeout)
   local pid = M.gateway_pid(m)
