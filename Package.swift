@@ -81,7 +81,8 @@ let package = Package(
         .executableTarget(name: "clawrun-init", dependencies: ["CProcess"],
                           linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "ClawrunCore"]),
-        .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore", "MemoryMachines"], path: "Tests/ClawrunTestSupport"),
+        .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore", "MemoryMachines"], path: "Tests/ClawrunTestSupport",
+                exclude: ["stand_ins.py"]),
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "Reporting", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore", "CProcess"]),
@@ -91,7 +92,7 @@ let package = Package(
             exclude: ["sdk_lifecycle.py", "sdk_seed_exec.py", "sdk_rate_limit.py"]
         ),
         .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ClawrunCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -3,6 +3,11 @@
 --   deployment.path              /home/machine/.clawrun/deployment.json (persistent storage, mode 600)
 --   deployment.read(m)           the record as a table, or nil when the machine has none
 --   deployment.record(m, fields) merges fields into the record (one atomic write) and returns it
+--   deployment.installed(m, f)   records an install: OpenClaw version and source, Node version and where
+--                                it came from, the registry, the install time (and the version it replaced)
+-- Fields: openclaw_version, previous_openclaw_version, install ("npm" or "simulator"), node_version,
+-- node_dist, node_install ("tarball" or "apt"), registry, installed_at and deployed_at (RFC 3339, UTC),
+-- port, and whatever else a workflow adds.
 -- The record holds no secret: the gateway token stays in CLAWRUN_HOME/tokens on the operator's side.
 local M = {}
 
@@ -30,6 +35,22 @@ function M.record(m, fields)
            "clawrun", M.path},
        {stdin = json.encode(record)})
   return record
+end
+
+function M.timestamp()
+  return os.date("!%Y-%m-%dT%H:%M:%SZ")
+end
+
+function M.installed(m, f)
+  local before = M.read(m) or {}
+  local fields = {openclaw_version = f.openclaw_version, install = f.install, node_version = f.node_version,
+                  node_dist = f.node_dist, node_install = f.node_install, registry = f.registry, port = f.port}
+  if before.openclaw_version ~= f.openclaw_version or before.install ~= f.install then
+    fields.installed_at = M.timestamp()
+    fields.previous_openclaw_version = before.openclaw_version
+  end
+  for k, v in pairs(f.extra or {}) do fields[k] = v end
+  return M.record(m, fields)
 end
 
 return M

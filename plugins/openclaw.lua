@@ -50,59 +50,161 @@ function M.is_local(m)
   return res.exit_code == 0
 end
 
+-- The install: Node.js in /home/machine (plugins/node.lua), then OpenClaw at a pinned version from
+-- an npm registry, each version in a prefix of its own under /home/machine/.clawrun/openclaw, the
+-- CLI link switched to it atomically; the version it replaced stays for a rollback (M.use_version).
+local node = require("node")
+local retry = require("retry")
+M.default_version = "2026.4.12"
+M.default_registry = "https://registry.npmjs.org/"
+M.versions_root = "/home/machine/.clawrun/openclaw"
+
+-- The version `openclaw --version` reports ("2026.4.12"), or nil when the CLI is missing or fails.
 function M.installed_version(m)
   local out, res = exec(m, {"/bin/bash", "-c", '[ -x "$1" ] && "$1" --version', "clawrun", M.cli},
                         {env = openclaw.env, check = false})
-  if res.exit_code == 0 then return out end
+  if res.exit_code == 0 then return out:match("(%d+%.%d+%.%d+[%w.%-]*)") or out end
   return nil
 end
 
-local function node_ok(m)
-  local out, res = sh(m, "command -v node >/dev/null && node --version", {check = false})
-  local major = res.exit_code == 0 and tonumber(out:match("^v(%d+)")) or nil
-  return major ~= nil and major >= 22, out
+-- What M.cli points at: "simulator", "npm" (a version under M.versions_root), "other", or nil.
+function M.installed_from(m)
+  local out, res = exec(m, {"/bin/readlink", "-f", M.cli}, {check = false})
+  if res.exit_code ~= 0 or out == "" then return nil end
+  if out == M.sim then return "simulator" end
+  if out:sub(1, #M.versions_root + 1) == M.versions_root .. "/" then return "npm" end
+  return "other"
 end
 
-local function install_node(m)
-  sh(m, "curl -fsSL https://deb.nodesource.com/setup_22.x | bash - 2>&1 | tail -3 && apt-get install -y nodejs 2>&1 | tail -3",
-     {timeout = 900})
+-- The OpenClaw versions kept in the machine, oldest name first.
+function M.kept_versions(m)
+  local out = exec(m, {"/bin/bash", "-c", 'cd "$1" 2>/dev/null && for d in */; do [ -e "$d/bin/openclaw" ] && echo "${d%/}"; done; true',
+                       "clawrun", M.versions_root})
+  local versions = {}
+  for v in out:gmatch("[^\n]+") do versions[#versions + 1] = v end
+  return versions
 end
 
-function M.ensure_node(m)
-  step("node", function()
-    if M.is_local(m) then return skipped("local machine: the simulator needs no Node.js") end
-    local ok, version = node_ok(m)
-    if ok then return log.info("Node.js " .. version .. " present") end
-    install_node(m)
+-- The node step; a machine running the simulator skips it, except when the install is about to
+-- replace the simulator with npm.
+local function node_step(m, opts, simulator_skips)
+  return step("node", function()
+    if simulator_skips and M.installed_from(m) == "simulator" then return skipped("the simulator needs no Node.js") end
+    local current = node.version(m)
+    -- apt installs nodesource's current release of the major, whatever the pin says.
+    if current and node.supported(current)
+       and (opts.node_version == nil or opts.node_version == current or opts.node_install == "apt") then
+      log.info("Node.js " .. current .. " present")
+      return current, false
+    end
+    -- Node.js is missing (an apt install the sleep wiped) or not the one wanted: the machine's
+    -- record says which version it had and where it came from.
+    local ok, record = pcall(require("deployment").read, m)
+    record = ok and record or {}
+    local version = node.install(m, {
+      node_version = opts.node_version or (not current and record.node_version) or nil,
+      node_dist = opts.node_dist or record.node_dist, node_install = opts.node_install or record.node_install,
+      attempts = opts.attempts, retry_delay = opts.retry_delay})
     changed()
+    return version, true
   end)
+end
+
+function M.ensure_node(m, opts)
+  return node_step(m, opts or {}, true)
+end
+
+-- npm installs the version into a staging prefix, renamed into place once its CLI runs: a failed
+-- install leaves nothing half-made. npm's own retries are off so that clawrun's are the only ones
+-- (bounded, logged, with the tail of npm's output when they give up).
+M.npm_script = [[
+ver=$1 registry=$2 root=$3
+dir=$root/$ver stage=$root/.staging-$ver
+mkdir -p "$root"
+rm -rf "$stage"
+trap 'rm -rf "$stage"' EXIT
+node "$NPM_CLI" install --global --prefix "$stage" --registry "$registry" --fetch-retries 0 \
+  --no-audit --no-fund --no-update-notifier --loglevel warn "openclaw@$ver" 2>&1 | tail -40
+[ -x "$stage/bin/openclaw" ] || { echo "npm installed no openclaw bin for openclaw@$ver" >&2; exit 4; }
+rm -rf "$dir"
+mv -T "$stage" "$dir"]]
+
+-- Points M.cli at a kept version with one rename.
+function M.use_version(m, version)
+  exec(m, {"/bin/bash", "-c", 'set -e; [ -x "$2/$3/bin/openclaw" ] || { echo "openclaw $3 is not kept in $2" >&2; exit 3; }; ' ..
+           'mkdir -p "${1%/*}"; ln -sfn "$2/$3/bin/openclaw" "$1.new"; mv -T "$1.new" "$1"',
+           "clawrun", M.cli, M.versions_root, version})
 end
 
 function M.install(m, opts)
   opts = opts or {}
+  local want = opts.openclaw_version or M.default_version
   return step("install", function()
-    sh(m, "mkdir -p " .. table.concat(M.dirs, " "))
-    local version = M.installed_version(m)
-    if version then
-      log.info("already installed: " .. version)
-      return version
+    if not tostring(want):match("^[%w][%w.%-]*$") then
+      error("--set openclaw_version=" .. tostring(want) .. " is not a version: use X.Y.Z as npm lists it", 0)
     end
-    if opts.install ~= "npm" and M.is_local(m) then
-      exec(m, {"/bin/ln", "-sfn", M.sim, M.cli})
+    exec(m, {"/bin/mkdir", "-p", table.unpack(M.dirs)})
+    local from = M.installed_from(m)
+    -- auto: the simulator on a local machine, unless an npm install is already there.
+    if opts.install ~= "npm" and from ~= "npm" and M.is_local(m) then
+      if from == "simulator" then
+        log.info("already installed: the OpenClaw simulator " .. tostring(M.installed_version(m)))
+        return M.installed_version(m), "simulator"
+      end
+      exec(m, {"/bin/bash", "-c", 'ln -sfn "$2" "$1.new" && mv -T "$1.new" "$1"', "clawrun", M.cli, M.sim})
       log.info("linked the OpenClaw simulator (local machine; --set install=npm installs the real package)")
-    else
-      if not node_ok(m) then install_node(m) end
-      sh(m, "npm install -g openclaw@latest 2>&1 | tail -5", {timeout = 1200, env = {
-        NPM_CONFIG_PREFIX = "/home/machine/.npm-global", NPM_CONFIG_CACHE = "/home/machine/.npm-cache",
-        TMPDIR = "/home/machine/.tmp", HOME = "/home/machine",
-        PATH = "/home/machine/.npm-global/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}})
+      changed()
+      return M.installed_version(m), "simulator"
     end
-    version = M.installed_version(m)
-    if not version then error("openclaw --version fails after the install on " .. m.id, 0) end
-    log.info("installed: " .. version)
+    local _, new_node = node_step(m, opts, false)
+    local current = M.installed_version(m)
+    if from == "npm" and current == want then
+      log.info("already installed: OpenClaw " .. current)
+      -- A running gateway still runs on the Node.js it started with.
+      return current, "npm", new_node
+    end
+    local kept = false
+    for _, v in ipairs(M.kept_versions(m)) do if v == want then kept = true end end
+    if not kept then
+      retry.run(m, "npm install openclaw@" .. want, M.npm_script, {
+        args = {want, opts.registry or M.default_registry, M.versions_root},
+        attempts = opts.attempts, delay = opts.retry_delay, timeout = 1200, env = {
+          NPM_CLI = node.npm_cli, PATH = node.path, HOME = "/home/machine", TMPDIR = "/home/machine/.tmp",
+          NPM_CONFIG_CACHE = "/home/machine/.npm-cache", NPM_CONFIG_UPDATE_NOTIFIER = "false",
+          -- npm's own modules compile from this cache after the first run (less CPU per upgrade).
+          NODE_COMPILE_CACHE = "/home/machine/.compile-cache"}})
+    end
+    M.use_version(m, want)
+    local version = M.installed_version(m)
+    if version ~= want then
+      if current and from == "npm" then pcall(M.use_version, m, current) end
+      error(string.format("openclaw --version says %s after installing %s on %s%s", tostring(version), want, m.id,
+                          current and (" (kept " .. current .. ")") or ""), 0)
+    end
+    -- Keep this version and the one it replaced (for a rollback); /home/machine is all the storage.
+    for _, v in ipairs(M.kept_versions(m)) do
+      if v ~= want and v ~= current then exec(m, {"/bin/rm", "-rf", "--", M.versions_root .. "/" .. v}) end
+    end
+    log.info((from == "npm" and current and ("upgraded OpenClaw " .. current .. " to ") or "installed OpenClaw ") ..
+             version .. (kept and " (kept in the machine)" or "") .. (from == "simulator" and " in place of the simulator" or ""))
     changed()
-    return version
+    return version, "npm", true
   end)
+end
+
+-- Ends the running gateway after its CLI or Node.js was switched to another version (SIGTERM, SIGKILL after
+-- `timeout` seconds), so that M.start launches the new one. Returns whether one was running.
+function M.stop_for_switch(m, timeout)
+  local pid = M.gateway_pid(m)
+  if not pid then return false end
+  timeout = math.ceil(tonumber(timeout) or 10)
+  exec(m, {"/bin/bash", "-c", [[
+    kill "$1" 2>/dev/null; end=$((SECONDS + $2))
+    while kill -0 "$1" 2>/dev/null; do
+      if [ "$SECONDS" -ge "$end" ]; then kill -9 "$1" 2>/dev/null; fi
+      sleep 0.05
+    done]], "clawrun", pid, tostring(timeout)}, {timeout = timeout + 30})
+  return true
 end
 
 -- The value at a dotted path of a decoded config, or nil.

@@ -1,6 +1,7 @@
 -- provision: machines that are up and reachable.
---   provision.create(opts)      creates a machine sized by opts (vcpu, memory_mib, storage_gib, autosleep)
---   provision.ready(m, opts)    waits for the running phase, then for the guest agent to take execs
+--   provision.create(opts)      creates a machine sized by opts (vcpu, memory_mib, storage_gib, autosleep, network)
+--   provision.ready(m, opts)    wakes a sleeping machine, waits for the running phase, then for the guest
+--                               agent to take execs
 --   provision.wake(m)           wakes a sleeping machine and waits until it runs (recreate: see wake-recover)
 local M = {}
 
@@ -20,6 +21,7 @@ function M.create(opts)
       memory_mib = number_arg(opts, "memory_mib", 4096),
       storage_gib = number_arg(opts, "storage_gib", 10),
       autosleep = opts.autosleep,
+      network = opts.network,
     }
     log.info("created machine " .. m.id)
     changed()
@@ -45,6 +47,8 @@ end
 
 function M.ready(m, opts)
   opts = opts or {}
+  -- A sleeping machine never reaches running by itself: wake it instead of waiting out the timeout.
+  if m.phase == "sleeping" or m.phase == "stopping" then return M.wake(m) end
   step("wait-running", function()
     wait_phase(m, "running", {timeout = number_arg(opts, "timeout", 300)})
     M.wait_agent(m)

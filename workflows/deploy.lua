@@ -1,38 +1,84 @@
 -- deploy: from nothing to a chatting OpenClaw gateway (the seed guide, automated and idempotent).
---
--- Parameters (--set key=value):
---   vcpu=2 memory_mib=4096 storage_gib=10 autosleep=   size of a new machine
---   install=auto          auto: the simulator on local machines, npm elsewhere; npm: always npm
---   port=18789            gateway port inside the machine
---   health_timeout=60     seconds to wait for /healthz after launch
---   greet=true            send two chat messages at the end (false: skip)
---   show_token=false      true: print the gateway token
---   model=                agents.defaults.model (provider/model); unset: the model of the first LLM key
---                         found (ANTHROPIC_API_KEY: anthropic/claude-sonnet-4-6, OPENAI_API_KEY: openai/gpt-5.4,
---                         ...), or OpenClaw's default openai/gpt-5.4 when there is none
---   base_url=             a custom OpenAI-compatible provider at this URL serves the model (default
---                         model local/echo), e.g. a local server: http://127.0.0.1:11434/v1 (needs no key)
---   restart_timeout=60    seconds to wait for a running gateway's restart after a config change
--- Targets: --machine ID (repeatable) or --all redeploys those machines; without targets a new
--- machine is created. LLM keys (ANTHROPIC_API_KEY, OPENAI_API_KEY, ...) come from the environment;
--- without a usable one the deploy still succeeds and says why chats fail and what to do.
+-- Targets: --machine ID (repeatable) or --all redeploys those machines (a sleeping one is woken);
+-- without targets, --set count=N new machines are created. LLM keys (ANTHROPIC_API_KEY, ...) come
+-- from the environment; without a usable one the deploy still succeeds and says why chats fail.
+-- Each machine records what was installed in /home/machine/.clawrun/deployment.json.
 local provision = require("provision")
 local oc = require("openclaw")
+local node = require("node")
+local deployment = require("deployment")
+
+local p = params{
+  count = {1, doc = "how many new machines to create and deploy when no target is given"},
+  vcpu = {2, doc = "vCPUs of a new machine"},
+  memory_mib = {4096, doc = "memory of a new machine, MiB"},
+  storage_gib = {10, doc = "storage of a new machine, GiB"},
+  autosleep = {"never", doc = "idle time before a new machine sleeps (30m, 2h, never); a sleeping gateway " ..
+                              "receives no messages, so never for one that must answer at any time"},
+  network = {"", doc = "local machines: nat gives outbound network (the npm install needs it); unset: loopback only"},
+  install = {{"auto", "npm"}, doc = "auto: the simulator on local machines, npm elsewhere; npm: always npm"},
+  openclaw_version = {"2026.4.12", doc = "the OpenClaw version npm installs (pinned; upgrade.lua moves it)"},
+  registry = {oc.default_registry, doc = "the npm registry OpenClaw comes from"},
+  node_version = {"24.19.0", doc = "the Node.js version installed in /home/machine (an LTS OpenClaw accepts)"},
+  node_dist = {node.default_dist, doc = "where Node.js releases are (the layout of nodejs.org/dist: mirrors)"},
+  node_install = {{"tarball", "apt"}, doc = "tarball: the official build in /home/machine (survives sleep); " ..
+                                            "apt: nodesource into the root filesystem (reinstalled after each sleep)"},
+  attempts = {4, doc = "tries of a download or npm install that fails transiently (network, HTTP 5xx)"},
+  retry_delay = {"2s", doc = "the first pause between tries; it doubles"},
+  port = {18789, doc = "gateway port inside the machine"},
+  health_timeout = {"60s", doc = "how long to wait for /healthz after launch"},
+  restart_timeout = {"60s", doc = "how long to wait for a running gateway's restart after a config change"},
+  timeout = {"300s", doc = "how long to wait for a machine to run"},
+  greet = {true, doc = "send two chat messages at the end"},
+  show_token = {false, doc = "print the gateway token"},
+  model = {"", doc = "agents.defaults.model (provider/model); unset: the model of the first LLM key found, " ..
+                     "or OpenClaw's default openai/gpt-5.4"},
+  base_url = {"", doc = "a custom OpenAI-compatible provider at this URL serves the model (default local/echo)"},
+}
+
+-- Bad versions are refused before any machine is made or touched.
+local node_ok, node_why = node.supported(p.node_version)
+if not node_ok then fail("--set node_version=" .. p.node_version .. ": " .. node_why, {exit_code = 2}) end
+if not p.openclaw_version:match("^%w[%w.%-]*$") then
+  fail("--set openclaw_version=" .. p.openclaw_version .. " is not a version: use X.Y.Z as npm lists it", {exit_code = 2})
+end
 
 local machines = targets()
-if #machines == 0 then machines = {provision.create(args)} end
+if #machines == 0 then
+  if p.count < 1 then fail("--set count=" .. p.count .. " must be at least 1", {exit_code = 2}) end
+  for _ = 1, p.count do machines[#machines + 1] = provision.create(p) end
+elseif args.count then
+  fail("--set count=N creates new machines, so it cannot go with --machine or --all", {exit_code = 2})
+end
 
 local outcomes = parallel(machines, function(m)
-  provision.ready(m, args)
-  oc.install(m, args)
-  oc.configure(m, args)
-  oc.start(m, args)
-  oc.check(m, args)
-  local replies, chat_failure
-  if args.greet ~= "false" then
-    replies, chat_failure = oc.greet(m, {"Hello! What are you?", "What can you do for me?"}, args)
+  provision.ready(m, p)
+  local version, source, switched = oc.install(m, p)
+  if switched then
+    -- A gateway still running the code the CLI link no longer points at.
+    step("restart", function()
+      if oc.stop_for_switch(m) then
+        log.info("stopped the gateway of the replaced version")
+        changed()
+      end
+    end)
   end
-  return {id = m.id, replies = replies, chat_failure = chat_failure}
+  oc.configure(m, p)
+  oc.start(m, p)
+  oc.check(m, p)
+  step("record", function()
+    local node_version = source == "npm" and node.version(m) or nil
+    deployment.installed(m, {openclaw_version = version, install = source, node_version = node_version,
+                             node_dist = node_version and p.node_dist or nil,
+                             node_install = node_version and p.node_install or nil,
+                             registry = source == "npm" and p.registry or nil, port = p.port,
+                             extra = {deployed_at = deployment.timestamp()}})
+  end)
+  local replies, chat_failure
+  if p.greet then
+    replies, chat_failure = oc.greet(m, {"Hello! What are you?", "What can you do for me?"}, p)
+  end
+  return {id = m.id, replies = replies, chat_failure = chat_failure, openclaw_version = version}
 end)
 
 local deployed = {}
