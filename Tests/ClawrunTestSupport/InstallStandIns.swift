@@ -50,7 +50,7 @@ public final class InstallStandIns: @unchecked Sendable {
         let out = Pipe()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
-        FileManager.default.createFile(atPath: root.appendingPathComponent("stderr").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: root.appendingPathComponent("stderr").path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: root.appendingPathComponent("stderr"))
         self.process = process
         let line: String = try Self.building.withLock { _ in
