@@ -212,7 +212,8 @@ import Glibc
         try #require(bound == 0 && listen(listener, 4) == 0)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SimSandbox.binary)
-        process.arguments = ["gateway", "call", "health", "--token", "x", "--timeout", "5000"]
+        // A call timeout far past the wait below: on a loaded host the process may take seconds to start.
+        process.arguments = ["gateway", "call", "health", "--token", "x", "--timeout", "60000"]
         process.environment = sandbox.environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -220,7 +221,7 @@ import Glibc
         // SIGKILL without waiting (a synchronous defer must not block the pool); Foundation reaps it.
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         var cmdline = ""
-        _ = await sandbox.waitUntil(seconds: 4) {
+        _ = await sandbox.waitUntil(seconds: 30) {
             cmdline = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/cmdline", encoding: .utf8)) ?? ""
             return cmdline.hasPrefix("openclaw-gateway\0")
         }

@@ -122,7 +122,7 @@ import Glibc
         listen(silent, 4)
         let call = Process()
         call.executableURL = URL(fileURLWithPath: SimSandbox.binary)
-        call.arguments = ["gateway", "call", "health", "--url", "ws://127.0.0.1:\(silentPort)", "--token", "x", "--timeout", "8000"]
+        call.arguments = ["gateway", "call", "health", "--url", "ws://127.0.0.1:\(silentPort)", "--token", "x", "--timeout", "60000"]
         call.environment = sandbox.environment
         call.standardOutput = FileHandle.nullDevice
         call.standardError = FileHandle.nullDevice
@@ -145,7 +145,7 @@ import Glibc
         }
         // The call titles itself as it starts; wait for that instead of a fixed time.
         var pids: [Int32] = []
-        _ = await sandbox.waitUntil(seconds: 5) {
+        _ = await sandbox.waitUntil(seconds: 30) {
             pids = await titled()
             return pids.contains(call.processIdentifier)
         }
