@@ -44,26 +44,21 @@ final class Clawrun: @unchecked Sendable {
 
     /// Runs `clawrun ARGS` and records the machines it created.
     @discardableResult
-    func callAsFunction(_ args: [String], env extra: [String: String] = [:]) throws -> Run {
+    func callAsFunction(_ args: [String], env extra: [String: String] = [:]) async throws -> Run {
         var shell = ClawrunHome(url: home)
         shell.environment = environment
-        let running = try shell.start(args, environment: extra)
-        let status = running.waitBlocking()
-        let run = Run(status: status,
-                      stdout: (try? String(contentsOf: running.stdout, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: running.stderr, encoding: .utf8)) ?? "")
+        let outcome = try await shell.start(args, environment: extra).finish()
+        let run = Run(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
         let created = run.events.filter { $0["event"]?.stringValue == "machine_created" }.compactMap { $0["machine"]?.stringValue }
-        lock.lock()
-        machines += created
-        lock.unlock()
+        lock.withLock { machines += created }
         return run
     }
 
     /// Runs a workflow: `clawrun FILE --json ARGS` (always with --json, to find created machines).
     @discardableResult
-    func workflow(_ name: String, _ args: [String] = [], env: [String: String] = [:]) throws -> Run {
+    func workflow(_ name: String, _ args: [String] = [], env: [String: String] = [:]) async throws -> Run {
         let file = name.hasSuffix(".lua") ? name : Clawrun.packageRoot.appendingPathComponent("workflows/\(name).lua").path
-        return try self([file, "--json"] + args, env: env)
+        return try await self([file, "--json"] + args, env: env)
     }
 
     /// Writes a throwaway workflow into the home and returns its path.
@@ -74,8 +69,8 @@ final class Clawrun: @unchecked Sendable {
     }
 
     /// Deploys a new machine and returns its id (fails the caller if the deploy fails).
-    func deploy(_ args: [String] = []) throws -> (String, Run) {
-        let run = try workflow("deploy", args)
+    func deploy(_ args: [String] = []) async throws -> (String, Run) {
+        let run = try await workflow("deploy", args)
         guard let id = run.events.first(where: { $0["event"]?.stringValue == "machine_created" })?["machine"]?.stringValue else {
             throw Failure("deploy created no machine (exit \(run.status)):\n\(run.stderr)")
         }
@@ -90,6 +85,8 @@ final class Clawrun: @unchecked Sendable {
     }
 
     /// Deletes every machine the runs created (waiting until each is destroyed), then the home.
+    /// It runs in a test's synchronous `defer` (Swift 6.3 allows no `await` there), so this one
+    /// wait blocks its thread: it is short, one `clawrun` run that deletes the test's machines.
     func cleanup() {
         lock.lock()
         let ids = machines
@@ -101,7 +98,9 @@ final class Clawrun: @unchecked Sendable {
               pcall(wait_phase, m, "destroyed", {timeout = 60})
             end
             """) {
-            _ = try? self([cleanup] + ids.flatMap { ["--machine", $0] })
+            var shell = ClawrunHome(url: home)
+            shell.environment = environment
+            if let running = try? shell.start([cleanup] + ids.flatMap { ["--machine", $0] }) { _ = running.waitBlocking() }
         }
         try? FileManager.default.removeItem(at: home)
     }

@@ -73,6 +73,13 @@ struct ClawrunHome {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, err.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Nothing else of this test process may leak into the child: SwiftNIO accepts sockets
+        // without CLOEXEC, so a long clawrun run would hold another test's server connection open
+        // and the server's close would not reach its client (seen as ServerHardeningTests failures
+        // in parallel runs). Foundation's Process closes them too; CProcess does the same.
+        guard ClawrunHome.addCloseFrom(&actions, 3) == 0 else {
+            throw ClawrunError.failed("cannot close inherited descriptors for \(program)")
+        }
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = environment.merging(extra) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
@@ -83,6 +90,16 @@ struct ClawrunHome {
         }
         return Running(pid: pid, stdout: out, stderr: err)
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Glibc module does not
+    /// export: looked up once at run time.
+    static let addCloseFrom: (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        typealias Function = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return { _, _ in ENOSYS }
+        }
+        return unsafeBitCast(symbol, to: Function.self)
+    }()
 
     /// Runs clawrun to its end.
     @discardableResult

@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct LoadTestWorkflowTests {
     /// Restarts the machine's gateway with the simulator's injected stall
     /// (Sources/OpenClawSim/StallWindow.swift: nothing is answered in the first `ms` of every second).
-    private func restartWithStall(_ clawrun: Clawrun, _ id: String, ms: Int) throws {
+    private func restartWithStall(_ clawrun: Clawrun, _ id: String, ms: Int) async throws {
         let script = try clawrun.script("stall", """
             local m = targets()[1]
             exec(m, {"/bin/bash", "-c", "kill $(cat /home/machine/.openclaw/gateway.pid); while pgrep -f '^openclaw-gateway' >/dev/null; do sleep 0.05; done"})
@@ -21,27 +21,27 @@ import Testing
             end
             fail("the gateway did not come back")
             """)
-        let run = try clawrun([script, "--machine", id])
+        let run = try await clawrun([script, "--machine", id])
         guard run.status == 0 else { throw Clawrun.Failure("restarting the gateway with a stall failed:\n\(run.stderr)") }
     }
 
     private func p99(_ run: Clawrun.Run) -> Double? { run.value?["merged"]?["latency_ms"]?["p99"]?.doubleValue }
 
-    @Test func aStallHidesFromTheClosedLoopButShowsInTheRateModesTail() throws {
+    @Test func aStallHidesFromTheClosedLoopButShowsInTheRateModesTail() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
-        let before = try clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=2s"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
+        let before = try await clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=2s"])
         #expect(before.status == 0, "\(before.stderr)")
         let baseline = clawrun.home.appendingPathComponent("before.json")
         try before.stdout.write(to: baseline, atomically: true, encoding: .utf8)
 
-        try restartWithStall(clawrun, id, ms: 200)
+        try await restartWithStall(clawrun, id, ms: 200)
         // Two users in a closed loop: a stall holds two requests a second, far under 1 % of them.
-        let closed = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=3000",
+        let closed = try await clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=3000",
                                                         "--set", "concurrency=2"])
         #expect(closed.status == 0, "\(closed.stderr)")
-        let rate = try clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=4s"])
+        let rate = try await clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=4s"])
         #expect(rate.status == 0, "\(rate.stderr)")
         let closedP99 = try #require(p99(closed))
         let rateP99 = try #require(p99(rate))
@@ -50,19 +50,19 @@ import Testing
                 "a 200 ms stall every second: closed-loop p99 \(closedP99) ms, rate-mode p99 \(rateP99) ms")
         #expect(rate.value?["merged"]?["dropped"]?.intValue == 0)
 
-        let compared = try clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=2s",
+        let compared = try await clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=2s",
                                                           "--set", "baseline=\(baseline.path)", "--set", "max_regression=10%"])
         #expect(compared.status == 99, "\(compared.stderr)")
         #expect(compared.stderr.contains("change from the baseline"))
         #expect(compared.stderr.contains("slower than the baseline"))
     }
 
-    @Test func rateAndStagesSendWhatTheScheduleSays() throws {
+    @Test func rateAndStagesSendWhatTheScheduleSays() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
         let csv = clawrun.home.appendingPathComponent("timings.csv").path
-        let steady = try clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=5s",
+        let steady = try await clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=5s",
                                                         "--set", "results=\(csv)"])
         #expect(steady.status == 0, "\(steady.stderr)")
         let report = try #require(steady.value?["reports"]?[0])
@@ -75,7 +75,7 @@ import Testing
 
         let prefix = clawrun.home.appendingPathComponent("ramp").path
         let svg = clawrun.home.appendingPathComponent("ramp.svg").path
-        let ramp = try clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "stages=1s:200,2s:600",
+        let ramp = try await clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "stages=1s:200,2s:600",
                                                       "--set", "hgrm=\(prefix)", "--set", "report=\(svg)"])
         #expect(ramp.status == 0, "\(ramp.stderr)")
         let schedule = try ArrivalSchedule.parse(stages: "1s:200,2s:600", startRate: 200)
@@ -94,10 +94,10 @@ import Testing
         #expect(chart.contains("<svg ") && chart.contains("Latency (ms)") && chart.contains("Requests per second"))
     }
 
-    @Test func aFleetMergesHistogramsAndChecksThresholdsPerMachineAndMerged() throws {
+    @Test func aFleetMergesHistogramsAndChecksThresholdsPerMachineAndMerged() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let made = try clawrun([try clawrun.script("make3", """
+        let made = try await clawrun([try clawrun.script("make3", """
             local ids = {}
             local results = parallel({1, 2, 3}, function(i)
               local m = machine.create{}
@@ -110,10 +110,10 @@ import Testing
         let ids = try #require(made.value?.arrayValue).compactMap { $0.stringValue }
         #expect(ids.count == 3, "\(made.stderr)")
         let targets = ids.flatMap { ["--machine", $0] }
-        let deploy = try clawrun.workflow("deploy", targets + ["--set", "greet=false"])
+        let deploy = try await clawrun.workflow("deploy", targets + ["--set", "greet=false"])
         #expect(deploy.status == 0, "\(deploy.stderr)")
         let csv = clawrun.home.appendingPathComponent("t.csv").path
-        let run = try clawrun.workflow("load-test", targets + ["--set", "rate=150", "--set", "duration=2s", "--set", "results=\(csv)"])
+        let run = try await clawrun.workflow("load-test", targets + ["--set", "rate=150", "--set", "duration=2s", "--set", "results=\(csv)"])
         #expect(run.status == 0, "\(run.stderr)")
         var all: [Double] = []
         for id in ids {
@@ -132,7 +132,7 @@ import Testing
             #expect(abs(reported - exact) <= max(exact * 0.002, 0.002), "\(key): merged \(reported) ms, all samples together \(exact) ms")
         }
 
-        let breached = try clawrun.workflow("load-test", targets + ["--set", "rate=50", "--set", "duration=1s", "--set", "p99_ms=0.001"])
+        let breached = try await clawrun.workflow("load-test", targets + ["--set", "rate=50", "--set", "duration=1s", "--set", "p99_ms=0.001"])
         #expect(breached.status == 99, "\(breached.stderr)")
         for id in ids { #expect(breached.stderr.contains("\(id): p99"), "\(breached.stderr)") }
         #expect(breached.stderr.contains("merged: p99"))

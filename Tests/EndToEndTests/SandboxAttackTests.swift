@@ -50,7 +50,7 @@ struct SandboxAttackTests {
                 try await Task.sleep(nanoseconds: 2_000_000)
             }
             running.signal(SIGKILL)
-            _ = running.waitBlocking()
+            _ = await running.finish()
             #expect(started.count == 12)
             try await Task.sleep(nanoseconds: 300_000_000)
             let inits = started.compactMap { id -> (Int32, String)? in
@@ -82,7 +82,7 @@ struct SandboxAttackTests {
             // parallel would inherit the copy's write descriptor, and running it would fail (ETXTBSY).
             let names = ["clawrun", "clawrun-init", "openclaw-sim"]
             let copy = try cli.spawn("/bin/cp", names.map { built.appendingPathComponent($0).path } + [bin.path])
-            #expect(copy.waitBlocking() == 0)
+            #expect(await copy.finish().status == 0)
             if asNobody { for name in names { chown(bin.appendingPathComponent(name).path, 65534, 65534) } }
             if asNobody { chown(bin.path, 65534, 65534) }
             let binaries = try ["clawrun-init", "openclaw-sim"].map { try Data(contentsOf: bin.appendingPathComponent($0)) }

@@ -4,10 +4,10 @@ import Testing
 
 /// The OpenClaw simulator inside a local machine, driven by the seed's own command lines.
 @Suite(.serialized) struct SimulatorInMachineTests {
-    @Test func aTokenChangeOnDiskTakesEffectInTheSameProcess() throws {
+    @Test func aTokenChangeOnDiskTakesEffectInTheSameProcess() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let (id, _) = try clawrun.deploy(["--set", "greet=false"])
+        let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
         let script = try clawrun.script("swap", """
             local m = targets()[1]
             local old = token.get(m)
@@ -30,7 +30,7 @@ import Testing
                     and tostring(old_err):find("401", 1, true) ~= nil, health = health:find("Gateway call: health", 1, true) ~= nil,
                     page = page}
             """)
-        let run = try clawrun([script, "--machine", id, "--json"])
+        let run = try await clawrun([script, "--machine", id, "--json"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.value?["same_pid"] == .bool(true))
         #expect(run.value?["old_refused"] == .bool(true))

@@ -12,8 +12,8 @@ struct UpgradeTests {
     let old = InstallStandIns.openclawVersions[0], new = InstallStandIns.openclawVersions[1]
 
     /// Deploys `count` machines in one run and returns their ids.
-    func deployFleet(_ clawrun: Clawrun, _ standIns: InstallStandIns, count: Int) throws -> [String] {
-        let run = try clawrun.workflow("deploy", npmArguments(standIns) + ["--set", "count=\(count)", "--parallel", "5"])
+    func deployFleet(_ clawrun: Clawrun, _ standIns: InstallStandIns, count: Int) async throws -> [String] {
+        let run = try await clawrun.workflow("deploy", npmArguments(standIns) + ["--set", "count=\(count)", "--parallel", "5"])
         #expect(run.status == 0, "\(run.stderr)")
         let ids = run.value?["machines"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
         #expect(ids.count == count)
@@ -21,7 +21,7 @@ struct UpgradeTests {
     }
 
     /// Each machine's OpenClaw version (`openclaw --version`), its kept versions and gateway health.
-    func fleetState(_ clawrun: Clawrun, _ ids: [String]) throws -> [String: JSONValue] {
+    func fleetState(_ clawrun: Clawrun, _ ids: [String]) async throws -> [String: JSONValue] {
         let look = try clawrun.script("look", """
             local oc = require("openclaw")
             local out = {}
@@ -33,23 +33,23 @@ struct UpgradeTests {
             end
             return out
             """)
-        let run = try clawrun.workflow(look, ids.flatMap { ["--machine", $0] })
+        let run = try await clawrun.workflow(look, ids.flatMap { ["--machine", $0] })
         guard case .object(let pairs)? = run.value else { throw Clawrun.Failure("no state: \(run.stderr)") }
         return Dictionary(pairs, uniquingKeysWith: { a, _ in a })
     }
 
-    @Test func canaryThenRollingPutsEveryMachineOnTheNewVersion() throws {
+    @Test func canaryThenRollingPutsEveryMachineOnTheNewVersion() async throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let ids = try deployFleet(clawrun, standIns, count: 5)
-        let run = try clawrun.workflow("upgrade", ["--all", "--set", "openclaw_version=\(new)", "--set", "canary=1",
+        let ids = try await deployFleet(clawrun, standIns, count: 5)
+        let run = try await clawrun.workflow("upgrade", ["--all", "--set", "openclaw_version=\(new)", "--set", "canary=1",
                                                    "--parallel", "4"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.value?["upgraded"]?.arrayValue?.count == 5)
         #expect(run.stderr.contains("5 upgraded, 0 skipped, 0 failed, 0 not started"))
-        let state = try fleetState(clawrun, ids)
+        let state = try await fleetState(clawrun, ids)
         for id in ids {
             #expect(state[id]?["version"]?.stringValue == new, "\(id): \(String(describing: state[id]))")
             #expect(state[id]?["record"]?.stringValue == new)
@@ -60,7 +60,7 @@ struct UpgradeTests {
         #expect(try standIns.requests(under: "/registry/openclaw/-/openclaw-\(new).tgz") == 5)
         #expect(try standIns.requests(under: "/dist/v\(standIns.nodeVersion)/node-") == 5)
 
-        let again = try clawrun.workflow("upgrade", ["--all", "--set", "openclaw_version=\(new)"])
+        let again = try await clawrun.workflow("upgrade", ["--all", "--set", "openclaw_version=\(new)"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("already on OpenClaw \(new)"))
 
@@ -69,27 +69,27 @@ struct UpgradeTests {
             exec(targets()[1], {"/bin/bash", "-c", "mkdir -p /home/machine/.clawrun/openclaw/2026.1.1/bin && " ..
                  "cp /home/machine/.clawrun/openclaw/\(old)/bin/openclaw /home/machine/.clawrun/openclaw/2026.1.1/bin/"})
             """)
-        #expect(try clawrun.workflow(plant, ["--machine", ids[0]]).status == 0)
-        let back = try clawrun.workflow("upgrade", ["--machine", ids[0], "--set", "openclaw_version=\(old)"])
+        #expect(try await clawrun.workflow(plant, ["--machine", ids[0]]).status == 0)
+        let back = try await clawrun.workflow("upgrade", ["--machine", ids[0], "--set", "openclaw_version=\(old)"])
         #expect(back.status == 0, "\(back.stderr)")
         #expect(try standIns.requests(under: "/registry/openclaw/-/openclaw-\(old).tgz") == 5)
-        let after = try fleetState(clawrun, [ids[0]])
+        let after = try await fleetState(clawrun, [ids[0]])
         #expect(after[ids[0]]?["version"]?.stringValue == old)
         #expect(after[ids[0]]?["kept"]?.stringValue == "\(old) \(new)")
     }
 
-    @Test func aBrokenVersionFailsTheCanaryWhichIsRolledBackAndNothingElseIsTouched() throws {
+    @Test func aBrokenVersionFailsTheCanaryWhichIsRolledBackAndNothingElseIsTouched() async throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()), broken: true)
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let ids = try deployFleet(clawrun, standIns, count: 5)
-        let run = try clawrun.workflow("upgrade", ids.flatMap { ["--machine", $0] } +
+        let ids = try await deployFleet(clawrun, standIns, count: 5)
+        let run = try await clawrun.workflow("upgrade", ids.flatMap { ["--machine", $0] } +
                                        ["--set", "openclaw_version=\(new)", "--set", "canary=1", "--parallel", "4"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("failed its health gate on \(ids[0]) and was rolled back to \(old)"), "\(run.stderr)")
         #expect(run.stderr.contains("the canary failed (\(ids[0])): the other 4 target(s) were not touched"))
-        let state = try fleetState(clawrun, ids)
+        let state = try await fleetState(clawrun, ids)
         #expect(state[ids[0]]?["version"]?.stringValue == old)
         #expect(state[ids[0]]?["record"]?.stringValue == old)
         #expect(state[ids[0]]?["healthz"]?.stringValue == "200", "the rolled-back gateway serves again")
@@ -101,19 +101,19 @@ struct UpgradeTests {
         #expect(try standIns.requests(under: "/registry/openclaw/-/openclaw-\(new).tgz") == 1)
     }
 
-    @Test func rollingStopsPastMaxFailPercentAndEachFailureIsRolledBack() throws {
+    @Test func rollingStopsPastMaxFailPercentAndEachFailureIsRolledBack() async throws {
         let standIns = try InstallStandIns(address: try #require(hostAddress()), broken: true)
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let ids = try deployFleet(clawrun, standIns, count: 5)
+        let ids = try await deployFleet(clawrun, standIns, count: 5)
         // One at a time, no canary: the first failure is 20 % (not past 20), the second 40 %.
-        let run = try clawrun.workflow("upgrade", ids.flatMap { ["--machine", $0] } +
+        let run = try await clawrun.workflow("upgrade", ids.flatMap { ["--machine", $0] } +
                                        ["--set", "openclaw_version=\(new)", "--set", "canary=0", "--parallel", "1",
                                         "--max-fail-percent", "20"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("0 upgraded, 0 skipped, 2 failed, 3 not started"), "\(run.stderr)")
-        let state = try fleetState(clawrun, ids)
+        let state = try await fleetState(clawrun, ids)
         for id in ids {
             #expect(state[id]?["version"]?.stringValue == old, "\(id) is on its old version, rolled back or untouched")
             #expect(state[id]?["healthz"]?.stringValue == "200")
@@ -121,13 +121,13 @@ struct UpgradeTests {
         #expect(try standIns.requests(under: "/registry/openclaw/-/openclaw-\(new).tgz") == 2)
     }
 
-    @Test func upgradeRefusesMissingVersionAndTargets() throws {
+    @Test func upgradeRefusesMissingVersionAndTargets() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
-        let noVersion = try clawrun.workflow("upgrade", ["--all"])
+        let noVersion = try await clawrun.workflow("upgrade", ["--all"])
         #expect(noVersion.status == 2)
         #expect(noVersion.stderr.contains("upgrade needs the version to go to: --set openclaw_version=X.Y.Z"))
-        let noTargets = try clawrun.workflow("upgrade", ["--set", "openclaw_version=\(new)"])
+        let noTargets = try await clawrun.workflow("upgrade", ["--set", "openclaw_version=\(new)"])
         #expect(noTargets.status == 2)
         #expect(noTargets.stderr.contains("upgrade needs targets"))
     }

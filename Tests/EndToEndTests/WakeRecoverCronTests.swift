@@ -37,8 +37,8 @@ import Testing
         return out
         """
 
-    static func look(_ clawrun: Clawrun, _ ids: [String]) throws -> [String: Seen] {
-        let run = try clawrun([try clawrun.script("probe", probe), "--json", "-q"] + ids.flatMap { ["--machine", $0] })
+    static func look(_ clawrun: Clawrun, _ ids: [String]) async throws -> [String: Seen] {
+        let run = try await clawrun([try clawrun.script("probe", probe), "--json", "-q"] + ids.flatMap { ["--machine", $0] })
         guard run.status == 0, case .object(let members)? = run.value else {
             throw Clawrun.Failure("probe failed (\(run.status)): \(run.stderr)")
         }
@@ -63,13 +63,13 @@ import Testing
         Set((value?.arrayValue ?? []).compactMap { $0.stringValue ?? $0["id"]?.stringValue })
     }
 
-    @Test func cronRunTouchesExactlyTheMachinesThatShouldServeAndAreNot() throws {
+    @Test func cronRunTouchesExactlyTheMachinesThatShouldServeAndAreNot() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
         // Seven machines: healthy, dead, wedged (SIGSTOP: the process is up, /healthz silent), a
         // stale process on the port, asleep (deployed), never deployed (running) and never
         // deployed (asleep).
-        let made = try clawrun([try clawrun.script("make", """
+        let made = try await clawrun([try clawrun.script("make", """
             local items = {}
             for i = 1, 7 do items[i] = i end
             local ids = {}
@@ -83,7 +83,7 @@ import Testing
         let all = (made.value?.arrayValue ?? []).compactMap { $0.stringValue }
         try #require(all.count == 7, "\(made.stderr)")
         let (healthy, dead, wedged, stale, asleep, bare, bareAsleep) = (all[0], all[1], all[2], all[3], all[4], all[5], all[6])
-        let deploy = try clawrun.workflow("deploy", [healthy, dead, wedged, stale, asleep].flatMap { ["--machine", $0] }
+        let deploy = try await clawrun.workflow("deploy", [healthy, dead, wedged, stale, asleep].flatMap { ["--machine", $0] }
                                           + ["--set", "greet=false"])
         try #require(deploy.status == 0, "\(deploy.stderr)")
         let breaker = try clawrun.script("break", """
@@ -107,11 +107,11 @@ import Testing
               end
             end
             """)
-        let broken = try clawrun([breaker, "--set", "dead=\(dead)", "--set", "wedged=\(wedged)", "--set", "stale=\(stale)",
+        let broken = try await clawrun([breaker, "--set", "dead=\(dead)", "--set", "wedged=\(wedged)", "--set", "stale=\(stale)",
                                   "--set", "asleep=\(asleep)", "--set", "bare_asleep=\(bareAsleep)", "-q"]
                                  + [dead, wedged, stale, asleep, bareAsleep].flatMap { ["--machine", $0] })
         try #require(broken.status == 0, "\(broken.stderr)")
-        let before = try Self.look(clawrun, all)
+        let before = try await Self.look(clawrun, all)
         #expect(before[healthy]?.healthz == "200")
         #expect(before[dead]?.alive == false)
         #expect(before[wedged]?.alive == true && before[wedged]?.healthz != "200")
@@ -119,9 +119,9 @@ import Testing
         #expect(before[asleep]?.phase == "sleeping" && before[bareAsleep]?.phase == "sleeping")
         #expect(before[bare]?.startScript == false)
 
-        let cron = try clawrun.workflow("wake-recover", ["--all"])
+        let cron = try await clawrun.workflow("wake-recover", ["--all"])
         #expect(cron.status == 0, "\(cron.stderr)")
-        let after = try Self.look(clawrun, all)
+        let after = try await Self.look(clawrun, all)
         // The healthy gateway is the same process; the broken ones are new and healthy.
         #expect(after[healthy] == before[healthy])
         for id in [dead, wedged, stale] {
@@ -144,15 +144,15 @@ import Testing
         #expect(!cron.all.contains("Are you back?"))
 
         // Machines left alone on purpose are not failures: --retry-failed has nothing to run again.
-        let retry = try clawrun.workflow("wake-recover", ["--retry-failed"])
+        let retry = try await clawrun.workflow("wake-recover", ["--retry-failed"])
         #expect(retry.status == 0, "\(retry.stderr)")
         #expect(retry.stderr.contains("nothing to retry"), "\(retry.stderr)")
 
         // With wake=true the deployed sleeper is woken and serves; the bare sleeper is woken only to
         // read its record, and put back to sleep.
-        let woken = try clawrun.workflow("wake-recover", ["--all", "--set", "wake=true", "--set", "chat=true"])
+        let woken = try await clawrun.workflow("wake-recover", ["--all", "--set", "wake=true", "--set", "chat=true"])
         #expect(woken.status == 0, "\(woken.stderr)")
-        let later = try Self.look(clawrun, all)
+        let later = try await Self.look(clawrun, all)
         #expect(later[asleep]?.phase == "running" && later[asleep]?.healthz == "200")
         #expect(later[bareAsleep]?.phase == "sleeping")
         #expect(later[bare]?.startScript == false)

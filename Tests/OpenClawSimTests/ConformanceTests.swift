@@ -23,29 +23,29 @@ import Glibc
     }
 
     /// `src/entry.ts` prints `OpenClaw <VERSION>`; the release imitated is selectable.
-    @Test func versionIsReportedAndSelectable() {
+    @Test func versionIsReportedAndSelectable() async {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
-        #expect(sandbox.run(["--version"]).stdout == "OpenClaw 2026.4.12 (clawrun simulator)\n")
-        #expect(sandbox.run(["--version"], env: ["OPENCLAW_SIM_VERSION": "2026.8.22"]).stdout
+        #expect(await sandbox.run(["--version"]).stdout == "OpenClaw 2026.4.12 (clawrun simulator)\n")
+        #expect(await sandbox.run(["--version"], env: ["OPENCLAW_SIM_VERSION": "2026.8.22"]).stdout
             == "OpenClaw 2026.8.22 (clawrun simulator)\n")
-        #expect(sandbox.run(["--version"], env: ["OPENCLAW_SIM_VERSION": "newer"]).stdout.contains("2026.8.22"))
+        #expect(await sandbox.run(["--version"], env: ["OPENCLAW_SIM_VERSION": "newer"]).stdout.contains("2026.8.22"))
         // The state directory's `.env` fills variables the process lacks (src/cli/dotenv.ts).
         try? FileManager.default.createDirectory(atPath: sandbox.stateDir, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: sandbox.stateDir + "/.env", contents: Data("# sim\nexport OPENCLAW_SIM_VERSION='2026.8.22'\n".utf8))
-        #expect(sandbox.run(["--version"]).stdout == "OpenClaw 2026.8.22 (clawrun simulator)\n")
-        #expect(sandbox.run(["--version"], env: ["OPENCLAW_SIM_VERSION": "2026.4.12"]).stdout.contains("2026.4.12"))
+        #expect(await sandbox.run(["--version"]).stdout == "OpenClaw 2026.8.22 (clawrun simulator)\n")
+        #expect(await sandbox.run(["--version"], env: ["OPENCLAW_SIM_VERSION": "2026.4.12"]).stdout.contains("2026.4.12"))
     }
 
     /// 2026.4.12: the missing-key error is thrown out of the agent run (`src/agents/model-auth.ts`
     /// `resolveApiKeyForProvider`, `src/agents/agent-command.ts`) into `src/gateway/openai-http.ts`'s
     /// catch: 500 `internal error` / `api_error`.
-    @Test func missingKeyIs500On2026_4_12() throws {
+    @Test func missingKeyIs500On2026_4_12() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        try sandbox.startGateway()
-        let response = try #require(sandbox.chat(Self.ask, token: Self.token))
+        try await sandbox.startGateway()
+        let response = try #require(await sandbox.chat(Self.ask, token: Self.token))
         #expect(response.status == 500)
         #expect(response.json == .object([("error", .object([("message", .string("internal error")),
                                                              ("type", .string("api_error"))]))]))
@@ -53,47 +53,47 @@ import Glibc
 
     /// Newer gateways map the missing key as an auth failure (`failover-matches.ts`): 401
     /// `authentication_error`, unlike the gateway's own 401 `unauthorized` (`src/gateway/http-common.ts`).
-    @Test func missingKeyIs401AuthenticationErrorOnNewer() throws {
+    @Test func missingKeyIs401AuthenticationErrorOnNewer() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        try sandbox.startGateway(env: ["OPENCLAW_SIM_VERSION": "2026.8.22"])
-        let response = try #require(sandbox.chat(Self.ask, token: Self.token))
+        try await sandbox.startGateway(env: ["OPENCLAW_SIM_VERSION": "2026.8.22"])
+        let response = try #require(await sandbox.chat(Self.ask, token: Self.token))
         #expect(response.status == 401)
         #expect(response.json?.value(atKeys: ["error", "type"]) == .string("authentication_error"))
         #expect(response.json?.value(atKeys: ["error", "message"])?.stringValue?
             .hasPrefix("No API key found for provider \"openai\".") == true)
-        let wrongToken = try #require(sandbox.chat(Self.ask, token: "not-the-token"))
+        let wrongToken = try #require(await sandbox.chat(Self.ask, token: "not-the-token"))
         #expect(wrongToken.status == 401)
         #expect(wrongToken.json?.value(atKeys: ["error", "type"]) == .string("unauthorized"))
     }
 
     /// With `agents.defaults.model` unset the model is `openai/gpt-5.4` (`src/agents/defaults.ts`),
     /// and only that provider's key counts (`src/agents/model-auth-env.ts` `resolveEnvApiKey`).
-    @Test func onlyTheConfiguredModelsProviderKeyCounts() throws {
+    @Test func onlyTheConfiguredModelsProviderKeyCounts() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        let gateway = try sandbox.startGateway(env: ["ANTHROPIC_API_KEY": "sk-ant-test"])
+        let gateway = try await sandbox.startGateway(env: ["ANTHROPIC_API_KEY": "sk-ant-test"])
         #expect(gateway.log.contains("agent model: openai/gpt-5.4"))
-        #expect(sandbox.chat(Self.ask, token: Self.token)?.status == 500)
-        gateway.stop()
+        #expect(await sandbox.chat(Self.ask, token: Self.token)?.status == 500)
+        await gateway.stop()
 
         sandbox.writeGatewayConfig(extra: #"agents: { defaults: { model: "anthropic/claude-sonnet-4-6" } },"#)
-        try sandbox.startGateway(env: ["ANTHROPIC_API_KEY": "sk-ant-test"])
-        let answered = try #require(sandbox.chat(Self.ask, token: Self.token))
+        try await sandbox.startGateway(env: ["ANTHROPIC_API_KEY": "sk-ant-test"])
+        let answered = try #require(await sandbox.chat(Self.ask, token: Self.token))
         #expect(answered.status == 200)
         #expect(answered.json?["choices"]?.arrayElements?.first?.value(atKeys: ["message", "content"]) == .string("Echo: ping"))
     }
 
     /// A custom provider whose `baseUrl` is loopback needs no key: `src/agents/model-auth.ts`
     /// `resolveSyntheticLocalProviderAuth` (`isLocalBaseUrl`) gives it a synthetic local key.
-    @Test func customLocalProviderAnswersWithoutAnyKey() throws {
+    @Test func customLocalProviderAnswersWithoutAnyKey() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig(extra: Self.localProvider)
-        try sandbox.startGateway()
-        let response = try #require(sandbox.chat(Self.ask, token: Self.token))
+        try await sandbox.startGateway()
+        let response = try #require(await sandbox.chat(Self.ask, token: Self.token))
         #expect(response.status == 200)
         #expect(response.json?["choices"]?.arrayElements?.first?.value(atKeys: ["message", "content"]) == .string("Echo: ping"))
     }
@@ -101,12 +101,12 @@ import Glibc
     /// The model's provider does not know the model: 2026.4.12 answers 500 like any agent error;
     /// newer gateways answer 404 `invalid_request_error`, unlike a disabled endpoint's text/plain
     /// `Not Found` (`src/gateway/server-http.ts`, `control-ui-routing.ts`).
-    @Test func twoKindsOf404() throws {
+    @Test func twoKindsOf404() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig(extra: Self.localProvider)
-        try sandbox.startGateway(env: ["OPENCLAW_SIM_VERSION": "2026.8.22"])
-        let unknown = try #require(sandbox.chat(Self.ask, token: Self.token,
+        try await sandbox.startGateway(env: ["OPENCLAW_SIM_VERSION": "2026.8.22"])
+        let unknown = try #require(await sandbox.chat(Self.ask, token: Self.token,
                                                 headers: [("x-openclaw-model", "local/no-such-model")]))
         #expect(unknown.status == 404)
         #expect(unknown.header("content-type") == "application/json; charset=utf-8")
@@ -116,8 +116,8 @@ import Glibc
         let old = SimSandbox()
         defer { old.cleanup() }
         old.writeGatewayConfig(chat: false)
-        try old.startGateway()
-        let disabled = try #require(old.chat(Self.ask, token: Self.token))
+        try await old.startGateway()
+        let disabled = try #require(await old.chat(Self.ask, token: Self.token))
         #expect(disabled.status == 404)
         #expect(disabled.header("content-type") == "text/plain; charset=utf-8")
         #expect(disabled.text == "Not Found")
@@ -125,12 +125,12 @@ import Glibc
 
     /// Streaming failures: 2026.4.12 writes `Error: internal error` as content (`openai-http.ts`);
     /// newer gateways write `data: {"error":{…}}`, then both `data: [DONE]`.
-    @Test func streamedErrors() throws {
+    @Test func streamedErrors() async throws {
         let newer = SimSandbox()
         defer { newer.cleanup() }
         newer.writeGatewayConfig()
-        try newer.startGateway(env: ["OPENCLAW_SIM_VERSION": "2026.8.22"])
-        let response = try #require(newer.chat(Self.askStream, token: Self.token))
+        try await newer.startGateway(env: ["OPENCLAW_SIM_VERSION": "2026.8.22"])
+        let response = try #require(await newer.chat(Self.askStream, token: Self.token))
         #expect(response.status == 200)
         let events = Self.events(response)
         #expect(events.count == 3)
@@ -142,8 +142,8 @@ import Glibc
         let old = SimSandbox()
         defer { old.cleanup() }
         old.writeGatewayConfig()
-        try old.startGateway()
-        let oldEvents = Self.events(try #require(old.chat(Self.askStream, token: Self.token)))
+        try await old.startGateway()
+        let oldEvents = Self.events(try #require(await old.chat(Self.askStream, token: Self.token)))
         #expect(oldEvents.count == 3)
         #expect(oldEvents.count == 3 && oldEvents[1].contains(#""delta":{"content":"Error: internal error"},"finish_reason":"stop""#))
         #expect(oldEvents.last == "data: [DONE]")
@@ -151,47 +151,47 @@ import Glibc
 
     /// `config set --strict-json` is `JSON.parse` (`src/cli/config-cli.ts` `parseValue`): JSON5
     /// syntax is refused with `Failed to parse JSON value`, without the raw-string fallback.
-    @Test func strictJsonIsJSONParse() {
+    @Test func strictJsonIsJSONParse() async {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        let json5 = sandbox.run(["config", "set", "gateway.auth.token", "'single-quoted'", "--strict-json"])
+        let json5 = await sandbox.run(["config", "set", "gateway.auth.token", "'single-quoted'", "--strict-json"])
         #expect(json5.status == 1)
         #expect(json5.stderr.contains("Failed to parse JSON value"))
-        let json = sandbox.run(["config", "set", "gateway.auth.token", #""a-token""#, "--strict-json"])
+        let json = await sandbox.run(["config", "set", "gateway.auth.token", #""a-token""#, "--strict-json"])
         #expect(json.status == 0)
         #expect(sandbox.readConfig()?.value(atKeys: ["gateway", "auth", "token"]) == .string("a-token"))
-        #expect(sandbox.run(["config", "set", "gateway.port", "19001 // c", "--strict-json"]).status == 1)
+        #expect(await sandbox.run(["config", "set", "gateway.port", "19001 // c", "--strict-json"]).status == 1)
     }
 
     /// The config schema is strict zod (`src/config/zod-schema.ts` `.strict()`): unknown keys
     /// make the config invalid, so the gateway refuses to start and `config set` refuses to write.
     /// `gateway.port` is any positive integer (`z.number().int().positive()`).
-    @Test func unknownConfigKeysAreRejected() {
+    @Test func unknownConfigKeysAreRejected() async {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        let set = sandbox.run(["config", "set", "gateway.bogus", "true"])
+        let set = await sandbox.run(["config", "set", "gateway.bogus", "true"])
         #expect(set.status == 1)
         #expect(set.stderr.contains(#"gateway: Unrecognized key: "bogus""#))
         #expect(sandbox.readConfig()?.value(atKeys: ["gateway", "bogus"]) == nil)
-        #expect(sandbox.run(["config", "set", "nosuchsection.x", "1"]).status == 1)
-        #expect(sandbox.run(["config", "set", "models.providers.x", #"{"baseUrl":"http://127.0.0.1:1/v1","models":[],"extra":1}"#]).status == 1)
+        #expect(await sandbox.run(["config", "set", "nosuchsection.x", "1"]).status == 1)
+        #expect(await sandbox.run(["config", "set", "models.providers.x", #"{"baseUrl":"http://127.0.0.1:1/v1","models":[],"extra":1}"#]).status == 1)
 
         sandbox.writeGatewayConfig(extra: "agentz: {},")
-        let get = sandbox.run(["config", "get", "gateway.mode"])
+        let get = await sandbox.run(["config", "get", "gateway.mode"])
         #expect(get.status == 1)
         #expect(get.stderr.contains(#"<root>: Unrecognized key: "agentz""#))
-        let run = sandbox.run(["gateway", "run"], timeout: 10)
+        let run = await sandbox.run(["gateway", "run"], timeout: 10)
         #expect(run.status != 0)
         sandbox.writeGatewayConfig()
-        #expect(sandbox.run(["config", "set", "gateway.port", "70000"]).status == 0)
+        #expect(await sandbox.run(["config", "set", "gateway.port", "70000"]).status == 0)
     }
 
     /// `src/cli/program/preaction.ts` `setProcessTitleForCommand`: `openclaw-<top-level command>`
     /// for every command, so `gateway call` is `openclaw-gateway` like `gateway run`; `src/entry.ts`
     /// starts every process as `openclaw`.
-    @Test func processTitles() throws {
+    @Test func processTitles() async throws {
         #expect(ProcessTitle.title(forArguments: ["gateway", "run"]) == "openclaw-gateway")
         #expect(ProcessTitle.title(forArguments: ["gateway", "call", "health"]) == "openclaw-gateway")
         #expect(ProcessTitle.title(forArguments: ["config", "set", "a", "b"]) == "openclaw-config")
@@ -212,14 +212,16 @@ import Glibc
         try #require(bound == 0 && listen(listener, 4) == 0)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SimSandbox.binary)
-        process.arguments = ["gateway", "call", "health", "--token", "x", "--timeout", "5000"]
+        // A call timeout far past the wait below: on a loaded host the process may take seconds to start.
+        process.arguments = ["gateway", "call", "health", "--token", "x", "--timeout", "60000"]
         process.environment = sandbox.environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) }; process.waitUntilExit() }
+        // SIGKILL without waiting (a synchronous defer must not block the pool); Foundation reaps it.
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         var cmdline = ""
-        _ = sandbox.waitUntil(seconds: 4) {
+        _ = await sandbox.waitUntil(seconds: 30) {
             cmdline = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/cmdline", encoding: .utf8)) ?? ""
             return cmdline.hasPrefix("openclaw-gateway\0")
         }
@@ -229,36 +231,27 @@ import Glibc
     /// Requests with the same `user` share a session (`src/gateway/http-utils.ts`
     /// `resolveSessionKey`), and a session runs one request at a time
     /// (`src/agents/pi-embedded-runner/run.ts` enqueues each run on its session lane).
-    @Test func aSessionRunsOneRequestAtATime() throws {
+    @Test func aSessionRunsOneRequestAtATime() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig(extra: Self.localProvider)
-        try sandbox.startGateway(env: ["OPENCLAW_SIM_DELAY_MS": "300"])
+        try await sandbox.startGateway(env: ["OPENCLAW_SIM_DELAY_MS": "300"])
         let body = #"{"model":"openclaw","user":"Shared","messages":[{"role":"user","content":"x"}]}"#
         let started = Date()
-        let statuses = Locked([Int]())
-        DispatchQueue.concurrentPerform(iterations: 3) { _ in
-            let status = sandbox.request("POST", "/v1/chat/completions",
-                                         headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(Self.token)")],
-                                         body: body, timeoutMs: 10_000)?.status ?? 0
-            statuses.withLock { $0.append(status) }
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    await sandbox.request("POST", "/v1/chat/completions",
+                                          headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(Self.token)")],
+                                          body: body, timeoutMs: 10_000)?.status ?? 0
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
         }
         // Three runs of 300 ms one after the other: at least 900 ms (a lower bound, so noise cannot fail it).
         #expect(Date().timeIntervalSince(started) >= 0.85)
-        #expect(statuses.withLock { $0 } == [200, 200, 200])
-        let get = sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"key":"agent:main:openai-user:shared"}"#])
+        #expect(statuses == [200, 200, 200])
+        let get = await sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"key":"agent:main:openai-user:shared"}"#])
         #expect(get.stdout.components(separatedBy: "\"role\": \"user\"").count - 1 == 3)
-    }
-}
-
-/// A value shared between the threads of one test.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

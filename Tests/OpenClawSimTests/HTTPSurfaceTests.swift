@@ -7,12 +7,12 @@ import Testing
 @Suite struct HTTPSurfaceTests {
     static let token = "test-token-0123456789abcdef0123"
 
-    @Test func plainChatWithTheRightToken() throws {
+    @Test func plainChatWithTheRightToken() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        try sandbox.startGateway(env: ["ANTHROPIC_API_KEY": "sk-test"])
-        let response = try #require(sandbox.chat(
+        try await sandbox.startGateway(env: ["ANTHROPIC_API_KEY": "sk-test"])
+        let response = try #require(await sandbox.chat(
             #"{"model":"openclaw/default","messages":[{"role":"user","content":"Hello!"}],"user":"Ops"}"#,
             token: Self.token, headers: [("x-openclaw-model", "anthropic/claude-sonnet-4-6")]))
         #expect(response.status == 200)
@@ -27,18 +27,18 @@ import Testing
         #expect(json.value(atKeys: ["usage", "total_tokens"])?.numberValue ?? 0 > 0)
 
         // `user` names the session; it shows up over RPC.
-        let list = sandbox.run(["gateway", "call", "sessions.list", "--json"])
+        let list = await sandbox.run(["gateway", "call", "sessions.list", "--json"])
         #expect(list.stdout.contains("\"agent:main:openai-user:ops\""))
-        let get = sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"key":"agent:main:openai-user:ops"}"#])
+        let get = await sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"key":"agent:main:openai-user:ops"}"#])
         #expect(get.stdout.contains("\"text\": \"Echo: Hello!\""))
     }
 
-    @Test func streamingChatSendsSSEChunks() throws {
+    @Test func streamingChatSendsSSEChunks() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test", "OPENCLAW_SIM_DELAY_MS": "50"])
-        let response = try #require(sandbox.chat(
+        try await sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test", "OPENCLAW_SIM_DELAY_MS": "50"])
+        let response = try #require(await sandbox.chat(
             #"{"model":"openclaw","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hi"}]}"#,
             token: Self.token))
         #expect(response.status == 200)
@@ -53,106 +53,106 @@ import Testing
         #expect(events.last == "data: [DONE]")
     }
 
-    @Test func wrongTokenIs401() throws {
+    @Test func wrongTokenIs401() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        try sandbox.startGateway()
+        try await sandbox.startGateway()
         let body = #"{"messages":[{"role":"user","content":"x"}]}"#
         for token in ["wrong", nil] as [String?] {
-            let response = try #require(sandbox.chat(body, token: token))
+            let response = try #require(await sandbox.chat(body, token: token))
             #expect(response.status == 401)
             #expect(response.text == #"{"error":{"message":"Unauthorized","type":"unauthorized"}}"#)
         }
-        let call = sandbox.run(["gateway", "call", "health", "--token", "wrong"])
+        let call = await sandbox.run(["gateway", "call", "health", "--token", "wrong"])
         #expect(call.status == 1)
         #expect(call.stderr == "Gateway call failed: Error: gateway closed (1008): unauthorized: gateway token mismatch (set gateway.remote.token to match gateway.auth.token)\n")
     }
 
-    @Test func disabledEndpointIs404AndWrongMethodIs405() throws {
+    @Test func disabledEndpointIs404AndWrongMethodIs405() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig(chat: false)
-        try sandbox.startGateway()
-        let disabled = try #require(sandbox.chat(#"{"messages":[{"role":"user","content":"x"}]}"#, token: Self.token))
+        try await sandbox.startGateway()
+        let disabled = try #require(await sandbox.chat(#"{"messages":[{"role":"user","content":"x"}]}"#, token: Self.token))
         #expect(disabled.status == 404)
         #expect(disabled.text == "Not Found")
         #expect(disabled.header("content-type") == "text/plain; charset=utf-8")
 
         // Enabling it on disk restarts the gateway; then GET is 405 before any auth.
-        _ = sandbox.run(["config", "set", "gateway.http.endpoints.chatCompletions.enabled", "true"])
-        #expect(sandbox.waitUntil(seconds: 2) { sandbox.get("/v1/chat/completions")?.status == 405 })
-        let wrongMethod = try #require(sandbox.get("/v1/chat/completions"))
+        _ = await sandbox.run(["config", "set", "gateway.http.endpoints.chatCompletions.enabled", "true"])
+        #expect(await sandbox.waitUntil(seconds: 2) { await sandbox.get("/v1/chat/completions")?.status == 405 })
+        let wrongMethod = try #require(await sandbox.get("/v1/chat/completions"))
         #expect(wrongMethod.text == "Method Not Allowed")
         #expect(wrongMethod.header("allow") == "POST")
     }
 
-    @Test func badInputsGetTheSpecErrors() throws {
+    @Test func badInputsGetTheSpecErrors() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test"])
-        func error(_ body: String) -> (Int, JSONValue?) {
-            let response = sandbox.chat(body, token: Self.token)
+        try await sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test"])
+        func error(_ body: String) async -> (Int, JSONValue?) {
+            let response = await sandbox.chat(body, token: Self.token)
             return (response?.status ?? 0, response?.json?["error"])
         }
-        var (status, err) = error(#"{"messages": ["#)
+        var (status, err) = await error(#"{"messages": ["#)
         #expect(status == 400)
         #expect(err?["type"] == .string("invalid_request_error"))
         #expect(err?["message"] == .string("Unexpected end of JSON input"))
-        (status, err) = error(#"{"model":"openclaw","messages":[{"role":"system","content":"x"}]}"#)
+        (status, err) = await error(#"{"model":"openclaw","messages":[{"role":"system","content":"x"}]}"#)
         #expect(status == 400)
         #expect(err?["message"] == .string("Missing user message in `messages`."))
-        (status, err) = error(#"{"model":"gpt-4o","messages":[{"role":"user","content":"x"}]}"#)
+        (status, err) = await error(#"{"model":"gpt-4o","messages":[{"role":"user","content":"x"}]}"#)
         #expect(status == 400)
         #expect(err?["message"] == .string("Invalid `model`. Use `openclaw` or `openclaw/<agentId>`."))
         for model in ["openclaw/main", "openclaw:main", "agent:main"] {
-            (status, _) = error(#"{"model":"\#(model)","messages":[{"role":"user","content":"x"}]}"#)
+            (status, _) = await error(#"{"model":"\#(model)","messages":[{"role":"user","content":"x"}]}"#)
             #expect(status == 200)
         }
-        #expect(sandbox.get("/healthz")?.status == 200)
+        #expect(await sandbox.get("/healthz")?.status == 200)
     }
 
 
-    @Test func modelsListsAgentTargets() throws {
+    @Test func modelsListsAgentTargets() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        try sandbox.startGateway()
+        try await sandbox.startGateway()
         let auth = [("Authorization", "Bearer \(Self.token)")]
-        let list = try #require(sandbox.get("/v1/models", headers: auth))
+        let list = try #require(await sandbox.get("/v1/models", headers: auth))
         #expect(list.status == 200)
         let ids = list.json?["data"]?.arrayElements?.compactMap { $0["id"]?.stringValue }
         #expect(ids == ["openclaw", "openclaw/default", "openclaw/main"])
-        #expect(sandbox.get("/v1/models/openclaw%2Fdefault", headers: auth)?.json?["id"] == .string("openclaw/default"))
-        #expect(sandbox.get("/v1/models/openclaw%2Fnobody", headers: auth)?.status == 404)
-        #expect(sandbox.get("/v1/models")?.status == 401)
-        #expect(sandbox.request("POST", "/v1/models", headers: auth)?.header("allow") == "GET")
+        #expect(await sandbox.get("/v1/models/openclaw%2Fdefault", headers: auth)?.json?["id"] == .string("openclaw/default"))
+        #expect(await sandbox.get("/v1/models/openclaw%2Fnobody", headers: auth)?.status == 404)
+        #expect(await sandbox.get("/v1/models")?.status == 401)
+        #expect(await sandbox.request("POST", "/v1/models", headers: auth)?.header("allow") == "GET")
     }
 
-    @Test func chatSendLandsInTheSession() throws {
+    @Test func chatSendLandsInTheSession() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeGatewayConfig()
-        try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test", "OPENCLAW_SIM_DELAY_MS": "100"])
-        let send = sandbox.run(["gateway", "call", "chat.send", "--json", "--params",
+        try await sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test", "OPENCLAW_SIM_DELAY_MS": "100"])
+        let send = await sandbox.run(["gateway", "call", "chat.send", "--json", "--params",
                                 #"{"message":"Hello!","sessionKey":"my-session","idempotencyKey":"msg-1"}"#])
         #expect(send.status == 0)
         #expect(try JSON5Parser.parseStrict(send.stdout) == .object([("runId", .string("msg-1")), ("status", .string("started"))]))
-        let landed = sandbox.waitUntil(seconds: 5) {
-            sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"sessionKey":"my-session"}"#])
+        let landed = await sandbox.waitUntil(seconds: 5) {
+            await sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"sessionKey":"my-session"}"#])
                 .stdout.contains("Echo: Hello!")
         }
         #expect(landed)
-        let missing = sandbox.run(["gateway", "call", "chat.send", "--params", #"{"message":"x"}"#])
+        let missing = await sandbox.run(["gateway", "call", "chat.send", "--params", #"{"message":"x"}"#])
         #expect(missing.status == 1)
         #expect(missing.stderr.hasPrefix("Gateway call failed: GatewayClientRequestError: invalid chat.send params"))
-        let config = sandbox.run(["gateway", "call", "config.get", "--json"])
+        let config = await sandbox.run(["gateway", "call", "config.get", "--json"])
         #expect(config.stdout.contains("__OPENCLAW_REDACTED__"))
         #expect(!config.stdout.contains(Self.token))
     }
 
-    @Test func hugeNumbersDoNotCrashTheGateway() throws {
+    @Test func hugeNumbersDoNotCrashTheGateway() async throws {
         let sandbox = SimSandbox()
         defer { sandbox.cleanup() }
         sandbox.writeConfig("""
@@ -163,17 +163,17 @@ import Testing
           },
         }
         """)
-        try sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test"])
-        #expect(sandbox.chat(#"{"messages":[{"role":"user","content":"hi"}]}"#, token: Self.token)?.status == 200)
+        try await sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test"])
+        #expect(await sandbox.chat(#"{"messages":[{"role":"user","content":"hi"}]}"#, token: Self.token)?.status == 200)
         let auth = [("Authorization", "Bearer \(Self.token)"), ("Content-Type", "application/json")]
         for body in [#"{"method":"sessions.list","params":{"limit":1e20}}"#,
                      #"{"method":"sessions.get","params":{"key":"x","limit":-1e300}}"#] {
-            let reply = sandbox.request("POST", "/__openclaw_sim/rpc", headers: auth, body: body)
+            let reply = await sandbox.request("POST", "/__openclaw_sim/rpc", headers: auth, body: body)
             #expect(reply?.json?["ok"] == .bool(true), "\(body)")
         }
-        let list = sandbox.run(["gateway", "call", "sessions.list", "--json", "--params", #"{"limit":1e20}"#])
+        let list = await sandbox.run(["gateway", "call", "sessions.list", "--json", "--params", #"{"limit":1e20}"#])
         #expect(list.status == 0)
         #expect(try JSON5Parser.parseStrict(list.stdout)["count"] == .number(1))
-        #expect(sandbox.get("/healthz")?.status == 200)
+        #expect(await sandbox.get("/healthz")?.status == 200)
     }
 }

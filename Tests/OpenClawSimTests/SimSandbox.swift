@@ -28,14 +28,34 @@ final class GatewayProcess {
     /// Everything the gateway printed so far (stdout and stderr share the file, like gateway.log).
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Sends SIGTERM and waits for the exit status.
+    /// Sends SIGTERM and waits (off the cooperative pool) for the exit status; SIGKILL after 5 s.
     @discardableResult
-    func stop() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-        return process.terminationStatus
+    func stop() async -> Int32 {
+        let process = process
+        return await offPool {
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+            let deadline = Date().addingTimeInterval(5)
+            while process.isRunning, Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    /// SIGKILL without waiting: for cleanup, which runs in a synchronous `defer`.
+    func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// Runs a blocking `body` on a thread of its own and resumes when it is done.
+///
+/// The cooperative pool has as many threads as cores (two here); a test that blocked one of them
+/// on a process or a socket would starve the in-process servers of tests running beside it
+/// (APIServer answers on that pool), so every blocking wait of these helpers goes through here.
+func offPool<T>(_ body: @escaping () -> T) async -> T {
+    await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }
 
@@ -77,9 +97,10 @@ final class SimSandbox {
         environment = env
     }
 
-    /// Kills what the test started and deletes its folder.
+    /// Kills what the test started and deletes its folder. It runs in a synchronous `defer`, so
+    /// it sends SIGKILL and does not wait: Foundation reaps the children.
     func cleanup() {
-        for gateway in gateways { gateway.stop() }
+        for gateway in gateways { gateway.kill9() }
         try? FileManager.default.removeItem(atPath: root)
     }
 
@@ -115,8 +136,8 @@ final class SimSandbox {
         """)
     }
 
-    /// Runs the CLI to completion (at most `timeout` seconds).
-    func run(_ args: [String], env extra: [String: String] = [:], timeout: TimeInterval = 20) -> RunResult {
+    /// Runs the CLI to completion (at most `timeout` seconds), waiting off the cooperative pool.
+    func run(_ args: [String], env extra: [String: String] = [:], timeout: TimeInterval = 20) async -> RunResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = args
@@ -134,10 +155,12 @@ final class SimSandbox {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { return RunResult(status: -1, stdout: "", stderr: "\(error)") }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(5_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        await offPool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning, Date() < deadline { usleep(5_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
         return RunResult(status: process.terminationStatus,
                          stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                          stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
@@ -146,7 +169,7 @@ final class SimSandbox {
     /// Starts `gateway run <args>` with output in a log file; waits until `/healthz` answers
     /// unless `waitReady` is false.
     @discardableResult
-    func startGateway(_ args: [String] = [], env extra: [String: String] = [:], waitReady: Bool = true) throws -> GatewayProcess {
+    func startGateway(_ args: [String] = [], env extra: [String: String] = [:], waitReady: Bool = true) async throws -> GatewayProcess {
         let logPath = root + "/gateway-\(gateways.count).log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -161,38 +184,44 @@ final class SimSandbox {
         let gateway = GatewayProcess(process: process, logPath: logPath, port: port)
         gateways.append(gateway)
         if waitReady {
-            let ready = waitUntil(seconds: 10) { self.get("/healthz")?.status == 200 }
+            let ready = await waitUntil(seconds: 10) { await self.get("/healthz")?.status == 200 }
             if !ready { throw SandboxError(message: "gateway not ready; log:\n\(gateway.log)") }
         }
         return gateway
     }
 
-    /// One HTTP request to the sandbox gateway; nil when it does not answer.
+    /// One HTTP request to the sandbox gateway (a blocking client, run off the pool); nil when it
+    /// does not answer.
     func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "",
-                 timeoutMs: Int = 5000) -> LoopbackHTTPClient.Response? {
-        try? LoopbackHTTPClient.request(host: "127.0.0.1", port: port, method: method, path: path, headers: headers,
-                                        body: Array(body.utf8), timeoutMs: timeoutMs)
+                 timeoutMs: Int = 5000) async -> LoopbackHTTPClient.Response? {
+        let port = port
+        return await offPool {
+            try? LoopbackHTTPClient.request(host: "127.0.0.1", port: port, method: method, path: path, headers: headers,
+                                            body: Array(body.utf8), timeoutMs: timeoutMs)
+        }
     }
 
-    func get(_ path: String, headers: [(String, String)] = []) -> LoopbackHTTPClient.Response? {
-        request("GET", path, headers: headers)
+    /// GET `path` on the sandbox gateway; nil when it does not answer.
+    func get(_ path: String, headers: [(String, String)] = []) async -> LoopbackHTTPClient.Response? {
+        await request("GET", path, headers: headers)
     }
 
     /// POST /v1/chat/completions with an optional bearer token.
-    func chat(_ body: String, token: String? = nil, headers: [(String, String)] = []) -> LoopbackHTTPClient.Response? {
+    func chat(_ body: String, token: String? = nil, headers: [(String, String)] = []) async -> LoopbackHTTPClient.Response? {
         var all = [("Content-Type", "application/json")] + headers
         if let token { all.append(("Authorization", "Bearer \(token)")) }
-        return request("POST", "/v1/chat/completions", headers: all, body: body)
+        return await request("POST", "/v1/chat/completions", headers: all, body: body)
     }
 
-    /// Polls `condition` every 50 ms until it holds or the deadline passes.
-    func waitUntil(seconds: TimeInterval, _ condition: () -> Bool) -> Bool {
+    /// Polls `condition` every 50 ms (a Task.sleep, which frees the thread) until it holds or the
+    /// deadline passes.
+    func waitUntil(seconds: TimeInterval, _ condition: () async -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
-            if condition() { return true }
-            usleep(50_000)
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
         } while Date() < deadline
-        return condition()
+        return await condition()
     }
 
     /// A port nothing listens on right now (the kernel's pick for port 0).
