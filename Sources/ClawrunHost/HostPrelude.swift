@@ -6,7 +6,8 @@ enum HostPrelude {
 
     static let source = """
     local begin_step, end_step, write_log, write_out = __step_begin, __step_end, __log, __write
-    __step_begin, __step_end, __log, __write = nil, nil, nil, nil
+    local step_change, show_diff = __step_change, __show_diff
+    __step_begin, __step_end, __log, __write, __step_change, __show_diff = nil, nil, nil, nil, nil, nil
 
     local function render(...)
       local parts = {}
@@ -37,10 +38,42 @@ enum HostPrelude {
       log[level] = function(...) write_log(level, render(...)) end
     end
 
+    -- A check/apply step: check() returns needed, description, plan; apply(plan) runs only when
+    -- needed and not under --check; diff(plan) returns the lines --diff shows. The step returns
+    -- apply's results, or plan when nothing was applied.
+    local function planned(spec)
+      for _, key in ipairs({"check", "apply"}) do
+        if type(spec[key]) ~= "function" then
+          error("step: the table's '" .. key .. "' must be a function, got " .. type(spec[key]), 3)
+        end
+      end
+      if spec.diff ~= nil and type(spec.diff) ~= "function" then
+        error("step: the table's 'diff' must be a function, got " .. type(spec.diff), 3)
+      end
+      for key in pairs(spec) do
+        if key ~= "check" and key ~= "apply" and key ~= "diff" then
+          error("step: unknown key '" .. tostring(key) .. "' (known: apply, check, diff)", 3)
+        end
+      end
+      return function()
+        local needed, description, plan = spec.check()
+        if not needed then return plan end
+        if show_diff and spec.diff then
+          local lines = spec.diff(plan)
+          if type(lines) ~= "table" then lines = {lines} end
+          for _, line in ipairs(lines) do write_log("info", "diff: " .. tostring(line)) end
+        end
+        step_change(description ~= nil and tostring(description) or "changes needed")
+        if checking() then return plan end
+        return spec.apply(plan)
+      end
+    end
+
     local traceback = debug.traceback
     function step(name, fn)
       if type(name) ~= "string" then error("step: bad argument #1 'name' (string expected, got " .. type(name) .. ")", 2) end
-      if type(fn) ~= "function" then error("step: bad argument #2 'fn' (function expected, got " .. type(fn) .. ")", 2) end
+      if type(fn) == "table" then fn = planned(fn) end
+      if type(fn) ~= "function" then error("step: bad argument #2 'fn' (function or {check, apply} table expected, got " .. type(fn) .. ")", 2) end
       begin_step(name)
       local trace
       local results = table.pack(xpcall(fn, function(e)

@@ -49,6 +49,7 @@ public final class WorkflowRun {
         c.registerLoadTest()
         c.registerTokenStore()
         c.registerEnvironment()
+        c.state.setGlobal("__show_diff", .boolean(c.options.showDiff))
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
         if describing { c.state.setGlobal("__params_describe", .string(WorkflowRun.describeStop)) }
         try c.state.run(ParamsPrelude.source, chunkName: ParamsPrelude.chunkName)
@@ -151,7 +152,8 @@ public final class WorkflowRun {
         c.reporter.emit(RunEvent("result", fields: summary + fields))
         c.reporter.emit(Recap.event(tally: c.tally, fleet: c.fleet, exitCode: exitCode, duration: duration,
                                     record: c.options.recordPath,
-                                    throttle: (c.provider as? ThrottleReporting)?.throttleReport))
+                                    throttle: (c.provider as? ThrottleReporting)?.throttleReport,
+                                    checkOnly: c.options.checkOnly))
         return Outcome(exitCode: exitCode, error: errorText, duration: duration, recap: c.tally.snapshot)
     }
 

@@ -47,6 +47,9 @@ extension HostContext {
                 return []
             }
         }
+        state.register("openclaw.is_secret_path") { call in
+            .values([.boolean(OpenClawLayout.isSecretPath(try call.string(1, "path")))])
+        }
         state.register("openclaw.config_patch") { [unowned self] call in
             let id = try call.machineId(1)
             let changes = try HostContext.configChanges(call, 2)
