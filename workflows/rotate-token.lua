@@ -16,17 +16,12 @@ local port, wait = p.port, p.restart_timeout
 
 -- Whether the gateway takes a token: GET /v1/models needs it and makes no LLM call, so the
 -- gateway's own 401 (`unauthorized`) is told from a provider's (`authentication_error`) and from a
--- 500 (oc.token_accepted). Right after its restart the gateway may not listen yet: retry until
+-- 500 (oc.token_accepted). Right after its restart the gateway may not listen yet: ask again until
 -- `wait` seconds have passed.
 local function accepts(m, tok)
-  local deadline, delay = now() + wait, 0.02
-  while true do
-    local ok, result = pcall(oc.token_accepted, m, tok, {port = port})
-    if ok then return result end
-    if now() + delay > deadline then error(result, 0) end
-    sleep(delay)
-    delay = math.min(delay * 2, 0.5)
-  end
+  local _, accepted = wait_until(function() return true, oc.token_accepted(m, tok, {port = port}) end,
+                                 {timeout = wait, what = "the gateway of " .. m.id .. " to answer GET /v1/models"})
+  return accepted
 end
 
 -- One write of the token (and token mode), then wait for the gateway's in-place restart.

@@ -53,6 +53,14 @@ extension HostContext {
             }
             throw HostError(message, bare: true)
         }
+        state.register("__backoff_delay") { call in
+            let backoff = Backoff(initial: try call.number(2, "initial"), factor: try call.number(3, "factor"),
+                                  cap: try call.number(4, "cap"))
+            return .values([.number(backoff.delay(attempt: Int(try call.integer(1, "attempt"))))])
+        }
+        state.register("__raise") { call in
+            throw HostError(try call.string(2, "message"), bare: true, code: try call.string(1, "code"))
+        }
         registerJSON()
         registerToken()
     }
