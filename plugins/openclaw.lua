@@ -14,12 +14,15 @@
 -- argv with execve(2), without a PATH search.
 local M = {}
 
-M.port = 18789
-M.start_script = "/home/machine/start-gateway.sh"
-M.log_file = "/home/machine/.openclaw/gateway.log"
-M.pid_file = "/home/machine/.openclaw/gateway.pid"
-M.cli = "/home/machine/.npm-global/bin/openclaw"
-M.sim = "/run/clawrun/openclaw-sim"
+-- Where OpenClaw lives in a machine, its port and environment: clawrun's one copy
+-- (Sources/ClawrunHost/OpenClawLayout.swift), read-only as openclaw.layout.
+local layout = openclaw.layout
+M.port = layout.port
+M.start_script = layout.start_script
+M.log_file = layout.log_file
+M.pid_file = layout.pid_file
+M.cli = layout.cli
+M.sim = layout.simulator
 -- LLM provider keys handed to the gateway when the caller's environment has them, in the order a
 -- model is chosen from them, with the model each one serves (the providers' onboarding defaults).
 M.llm_keys = {"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENROUTER_API_KEY"}
@@ -35,8 +38,8 @@ M.provider_keys = {
   anthropic = {"ANTHROPIC_API_KEY", "ANTHROPIC_OAUTH_TOKEN"}, openai = {"OPENAI_API_KEY"},
   google = {"GEMINI_API_KEY", "GOOGLE_API_KEY"}, openrouter = {"OPENROUTER_API_KEY"},
 }
-M.dirs = {"/home/machine/.npm-global/bin", "/home/machine/.npm-cache", "/home/machine/.tmp",
-          "/home/machine/.openclaw", "/home/machine/.compile-cache"}
+M.dirs = {}
+for i, dir in ipairs(layout.dirs) do M.dirs[i] = dir end
 
 local function sh(m, line, opts)
   opts = opts or {}

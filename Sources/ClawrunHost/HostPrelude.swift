@@ -170,5 +170,18 @@ enum HostPrelude {
         attempt = attempt + 1
       end
     end
+
+    -- Read-only views of data the host owns (openclaw.layout): writes raise, pairs and # work.
+    local function readonly(t, name)
+      for k, v in pairs(t) do if type(v) == "table" then t[k] = readonly(v, name .. "." .. tostring(k)) end end
+      return setmetatable({}, {
+        __index = t, __len = function() return #t end, __pairs = function() return next, t, nil end,
+        __newindex = function(_, k) error(name .. " is read-only (setting '" .. tostring(k) .. "')", 2) end,
+        __metatable = false,
+      })
+    end
+    if type(openclaw) == "table" and type(openclaw.layout) == "table" then
+      openclaw.layout = readonly(openclaw.layout, "openclaw.layout")
+    end
     """
 }
