@@ -15,7 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
@@ -27,12 +26,8 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"]), .brew(["lua"])]
         ),
         .target(name: "CProcess"),
-        .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"]),
-        .target(
-            name: "ClawrunCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
-            swiftSettings: swift6
-        ),
+        .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"], swiftSettings: swift6),
+        .target(name: "ClawrunCore", swiftSettings: swift6),
         .target(
             name: "DedalusAPI",
             dependencies: [
@@ -67,19 +62,21 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+        .target(name: "Reporting", dependencies: ["ClawrunCore"], swiftSettings: swift6),
         .target(
             name: "ClawrunHost",
             dependencies: [
-                "LuaRuntime", "ClawrunCore", "OpenClawRules",
+                "LuaRuntime", "ClawrunCore", "Reporting", "OpenClawRules",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
             name: "clawrun",
             dependencies: [
-                "ClawrunHost", "ClawrunCore", "LocalMachines", "DedalusAPI", "MachinesAPIServer", "MemoryMachines",
+                "ClawrunHost", "ClawrunCore", "Reporting", "LocalMachines", "DedalusAPI", "MachinesAPIServer", "MemoryMachines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
         // Machines run the simulator from /run/clawrun and see none of the host's Swift runtime.
         .executableTarget(name: "openclaw-sim", dependencies: ["OpenClawSim"],
@@ -89,7 +86,7 @@ let package = Package(
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "ClawrunCore"]),
         .target(name: "ClawrunTestSupport", dependencies: ["ClawrunCore", "MemoryMachines"], path: "Tests/ClawrunTestSupport"),
         .testTarget(name: "ClawrunCoreTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
-        .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),
+        .testTarget(name: "ClawrunHostTests", dependencies: ["ClawrunHost", "Reporting", "LuaRuntime", "ClawrunCore", "ClawrunTestSupport"]),
         .testTarget(name: "LocalMachinesTests", dependencies: ["LocalMachines", "ClawrunCore", "CProcess"]),
         .testTarget(
             name: "DedalusAPITests",

@@ -57,7 +57,7 @@ for line in open(sys.argv[1]):
 PY
 )
 
-"$CLAWRUN" workflows/load-test.lua --machine "$ID" --json --set requests="$REQUESTS" --set concurrency="$CONCURRENCY" \
+"$CLAWRUN" workflows/load-test.lua --machine "$ID" --json --set mode=closed --set requests="$REQUESTS" --set concurrency="$CONCURRENCY" \
     > "$CLAWRUN_HOME/load.json" 2> "$CLAWRUN_HOME/load.err"
 "$CLAWRUN" workflows/load-test.lua --machine "$ID" --json --set mode=exec --set requests="$EXEC_REQUESTS" \
     --set concurrency=4 > "$CLAWRUN_HOME/exec.json" 2> "$CLAWRUN_HOME/exec.err"

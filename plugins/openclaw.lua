@@ -460,4 +460,161 @@ function M.greet(m, messages, opts)
   return replies, failure
 end
 
+-- Gateway lifecycle (operations: wake-recover, restart, status). A deployed machine's gateway port
+-- belongs to the gateway, so a stale process holding it is killed; deploy's first start refuses instead.
+--   oc.state(m, opts)         {status = healthy|wedged|dead|stale, pid, holders = {{pid, cmd}}}: /healthz is
+--                             polled for opts.probe_timeout s (default 5) while the process lives
+--   oc.stop(m)                ends the gateway (TERM, then KILL after 5 s; a stopped process too)
+--   oc.free_port(m, opts)     ends whatever holds the gateway port; returns the command lines it ended
+--   oc.restart(m, opts)       stop, free the port, start (start script, launch, /healthz)
+--   oc.recover(m, opts)       leaves a healthy gateway alone (health RPC answering); restarts one that is
+--                             dead, wedged or behind a stale port holder; returns "healthy" or "restarted"
+--   oc.versions(m)            {openclaw = "2026.4.12", node = "v24.15.0" or nil}
+
+-- Ends processes (TERM and CONT, so a stopped one sees it; KILL after $1 s) and waits for them.
+local kill_script = [[
+  grace=$1; shift
+  kill -TERM "$@" 2>/dev/null; kill -CONT "$@" 2>/dev/null
+  end=$((SECONDS + grace))
+  while [ "$SECONDS" -lt "$end" ]; do
+    alive=0; for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && exit 0
+    sleep 0.05
+  done
+  kill -KILL "$@" 2>/dev/null
+  for _ in $(seq 100); do
+    alive=0; for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && exit 0
+    sleep 0.05
+  done
+  exit 1]]
+
+local function kill_pids(m, pids)
+  if #pids == 0 then return end
+  local _, res = sh(m, kill_script, {args = {"5", table.unpack(pids)}, check = false, timeout = 30})
+  if res.exit_code ~= 0 then
+    error("processes " .. table.concat(pids, " ") .. " in " .. m.id .. " survived SIGKILL", 0)
+  end
+end
+
+-- The processes listening on the port: {{pid = "123", cmd = "python3 -m http.server"}}.
+local function holders(m, port)
+  local out = sh(m, [[
+    for p in $(ss -tlnpH "sport = :$1" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+      printf '%s %s\n' "$p" "$(tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-200)"
+    done]], {args = {tostring(port)}, check = false})
+  local list = {}
+  for line in out:gmatch("[^\n]+") do
+    local pid, cmd = line:match("^(%d+) ?(.*)$")
+    if pid then list[#list + 1] = {pid = pid, cmd = (cmd:gsub("%s+$", ""))} end
+  end
+  return list
+end
+
+function M.state(m, opts)
+  opts = opts or {}
+  local port = tonumber(opts.port) or M.port
+  local pid = M.gateway_pid(m)
+  local s = {pid = pid, holders = holders(m, port)}
+  local foreign = {}
+  for _, h in ipairs(s.holders) do if h.pid ~= pid then foreign[#foreign + 1] = h end end
+  s.foreign = foreign
+  if not pid then
+    s.status = #foreign > 0 and "stale" or "dead"
+    return s
+  end
+  local _, res = sh(m, [[
+    end=$((SECONDS + $2))
+    while :; do
+      [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$1/healthz")" = 200 ] && exit 0
+      kill -0 "$3" 2>/dev/null || exit 3
+      [ "$SECONDS" -ge "$end" ] && exit 2
+      sleep 0.1
+    done]], {args = {tostring(port), tostring(tonumber(opts.probe_timeout) or 5), pid}, check = false,
+             timeout = (tonumber(opts.probe_timeout) or 5) + 30})
+  if res.exit_code == 0 then
+    s.status = "healthy"
+  elseif res.exit_code == 3 then
+    s.pid, s.status = nil, #foreign > 0 and "stale" or "dead"
+  else
+    s.status = "wedged"
+  end
+  return s
+end
+
+function M.stop(m)
+  local ended = {}
+  for _ = 1, 3 do
+    local pid = M.gateway_pid(m)
+    if not pid then break end
+    kill_pids(m, {pid})
+    ended[#ended + 1] = pid
+  end
+  exec(m, {"/bin/rm", "-f", M.pid_file})
+  return ended
+end
+
+function M.free_port(m, opts)
+  opts = opts or {}
+  local port = tonumber(opts.port) or M.port
+  local ended = {}
+  for _ = 1, 3 do
+    local list = holders(m, port)
+    if #list == 0 then return ended end
+    local pids = {}
+    for _, h in ipairs(list) do
+      pids[#pids + 1] = h.pid
+      ended[#ended + 1] = h.cmd ~= "" and h.cmd or ("pid " .. h.pid)
+    end
+    kill_pids(m, pids)
+  end
+  if #holders(m, port) > 0 then error("port " .. port .. " inside " .. m.id .. " is still held after killing its holders", 0) end
+  return ended
+end
+
+function M.restart(m, opts)
+  step("stop", function()
+    local stopped = M.stop(m)
+    local freed = M.free_port(m, opts)
+    if #stopped > 0 then log.info("stopped the gateway (pid " .. table.concat(stopped, ", ") .. ")") end
+    if #freed > 0 then log.warn("ended the stale holder(s) of the gateway port: " .. table.concat(freed, "; ")) end
+    if #stopped + #freed > 0 then changed() end
+  end)
+  M.start(m, opts)
+end
+
+function M.recover(m, opts)
+  opts = opts or {}
+  local s = step("gateway-state", function()
+    local s = M.state(m, opts)
+    if s.status == "healthy" then
+      -- /healthz answers; the health RPC must too, or the gateway is wedged behind it.
+      local ok, err = pcall(openclaw.health, m)
+      if not ok then s.status, s.why = "wedged", tostring(err) end
+    end
+    local what = {
+      healthy = "gateway healthy (pid " .. tostring(s.pid) .. ")",
+      wedged = "gateway wedged: pid " .. tostring(s.pid) .. " is alive but " ..
+               (s.why and ("the health RPC fails: " .. s.why) or "/healthz does not answer"),
+      dead = "gateway not running",
+      stale = "gateway not running, and its port is held by: " .. (s.foreign[1] and s.foreign[1].cmd or "?"),
+    }
+    if s.status == "healthy" then log.info(what.healthy) else log.warn(what[s.status]) end
+    return s
+  end)
+  if s.status == "healthy" then return "healthy" end
+  M.restart(m, opts)
+  return "restarted"
+end
+
+function M.versions(m)
+  local v = {}
+  local out = M.installed_version(m)
+  v.openclaw = out and (out:match("(%d+%.%d+%.%d+[%w.-]*)") or out) or nil
+  local node, res = sh(m, "export PATH=/home/machine/.clawrun/node/current/bin:/home/machine/.npm-global/bin:$PATH; " ..
+                          "command -v node >/dev/null && node --version", {check = false})
+  v.node = res.exit_code == 0 and node:match("^v[%d.]+") or nil
+  return v
+end
+
 return M

@@ -1,20 +1,26 @@
--- wake-recover: brings the gateway of every target back after a sleep, a reboot or a crash.
--- For each target (at most --parallel at once): wake it if asleep, wait until it runs and takes
--- execs, reinstall Node.js if the reset root lost it (npm installs only), start the gateway
--- unless one runs (never a second), wait for health, and verify with a chat.
---
--- Parameters (--set key=value):
---   recreate=false       true: a machine that failed (RuntimeWakeFailed, ...) is replaced by a new
---                        one, deployed from scratch; its id is logged (the old one is deleted)
---   port=18789 health_timeout=60
---   verify=true          false: skip the verification (the token on GET /v1/models, then a chat; a chat
---                        that fails for lack of an LLM key is reported, not a failed recovery)
--- Targets: --machine ID (repeatable) or --all.
+-- wake-recover: keeps a fleet's gateways serving, made for cron. For each target (at most --parallel
+-- at once) that should be serving: a running machine, or a sleeping one only with --set wake=true
+-- (otherwise it is skipped as asleep, so autosleep keeps working). A machine without a
+-- clawrun-deployed gateway (no deploy record, /home/machine/.clawrun/deployment.json) is skipped
+-- and nothing is installed on it. A healthy gateway is left alone; a dead or wedged one (process
+-- up, /healthz or the health RPC silent) is restarted, as is one whose port a stale process holds
+-- (that process is ended). Then the health RPC and the recorded token are checked; a chat only
+-- with --set chat=true. Targets: --machine ID (repeatable) or --all.
+local p = params{
+  wake = {false, doc = "true: wake sleeping targets too (cron: leave false so that machines can sleep)"},
+  chat = {false, doc = "true: end with a chat (an LLM call per machine: on request only)"},
+  verify = {true, doc = "check the health RPC and the recorded token after recovery"},
+  recreate = {false, doc = "true: replace a failed machine with a new one, deployed from scratch"},
+  port = {18789, doc = "gateway port inside the machine"},
+  health_timeout = {"60s", doc = "how long to wait for /healthz after a restart"},
+  probe_timeout = {"5s", doc = "how long a running gateway's /healthz may stay silent before it counts as wedged"},
+}
 local provision = require("provision")
 local oc = require("openclaw")
+local ops = require("ops")
+local deployment = require("deployment")
 
-local machines = targets()
-if #machines == 0 then fail("wake-recover needs targets: --machine ID (repeatable) or --all") end
+local machines = ops.need_targets("wake-recover")
 
 local function recreate(m)
   return step("recreate", function()
@@ -22,10 +28,11 @@ local function recreate(m)
              ": replacing it with a new machine (--set recreate=true)")
     pcall(machine.delete, m)
     local fresh = provision.create{vcpu = m.vcpu, memory_mib = m.memory_mib, storage_gib = m.storage_gib}
-    provision.ready(fresh, args)
-    oc.install(fresh, args)
-    oc.configure(fresh, args)
+    provision.ready(fresh, {})
+    oc.install(fresh, p)
+    oc.configure(fresh, p)
     changed()
+    fresh.recreated = true
     return fresh
   end)
 end
@@ -33,32 +40,54 @@ end
 local outcomes = parallel(machines, function(m)
   local current = machine.get(m)
   if current.phase == "failed" or current.phase == "destroyed" then
-    if args.recreate ~= "true" then
+    if not p.recreate then
       error(string.format("machine %s is %s%s%s; wake cannot help: rerun with --set recreate=true to replace it",
         m.id, current.phase, current.reason and (" (" .. current.reason .. ")") or "",
         current.last_error and (": " .. current.last_error) or ""), 0)
     end
     m = recreate(current)
-  else
-    provision.wake(m)
   end
-  oc.ensure_node(m)
-  oc.start(m, args)
-  if args.verify ~= "false" then
-    step("verify", function()
-      if not oc.token_accepted(m, nil, {port = tonumber(args.port)}) then
-        error("the gateway of " .. m.id .. " is back but refuses clawrun's token (HTTP 401 unauthorized on " ..
-              "GET /v1/models): record its token with token.save or rotate it with rotate-token", 0)
+  local was = current.phase
+  -- One step decides whether this machine is recovered: it must run (or be woken, with wake=true)
+  -- and have a clawrun-deployed gateway. A machine that fails either is skipped and left as it was.
+  local why = step("target", function()
+    if not m.recreated then
+      local up, reason = ops.reach(m, p)
+      if not up then
+        skipped("asleep: --set wake=true wakes it")
+        return reason
       end
-    end)
-    oc.greet(m, {"Are you back?"}, args)
-  end
-  return m.id
+      if not ops.deployment(m) then
+        skipped("no clawrun-deployed gateway (no deploy record " .. deployment.path .. ")")
+        if was ~= "running" then
+          -- Woken only to read its record: let it sleep again.
+          machine.sleep(m)
+          log.info("put " .. m.id .. " back to sleep")
+        end
+        return "not deployed"
+      end
+    end
+  end)
+  if why then return {id = m.id, action = why} end
+  oc.ensure_node(m)
+  local action = oc.recover(m, p)
+  if p.verify then oc.check(m, p) end
+  if p.chat then oc.greet(m, {"Are you back?"}, p) end
+  return {id = m.id, action = action, woken = was ~= "running"}
 end)
 
-local recovered, failed = {}, {}
+local result = {recovered = {}, healthy = {}, skipped = {}, failed = {}}
 for i, o in ipairs(outcomes) do
-  if o.ok then recovered[#recovered + 1] = o.value else failed[#failed + 1] = machines[i].id end
+  if not o.ok then
+    table.insert(result.failed, machines[i].id)
+  elseif o.value.action == "restarted" then
+    table.insert(result.recovered, o.value.id)
+  elseif o.value.action == "healthy" then
+    table.insert(result.healthy, o.value.id)
+  else
+    table.insert(result.skipped, {id = o.value.id, why = o.value.action})
+  end
 end
-log.info(string.format("%d recovered, %d failed", #recovered, #failed))
-return {recovered = recovered, failed = failed}
+log.info(string.format("%d recovered, %d already healthy, %d skipped, %d failed",
+                       #result.recovered, #result.healthy, #result.skipped, #result.failed))
+return result

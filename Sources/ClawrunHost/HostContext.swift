@@ -1,6 +1,7 @@
 import ClawrunCore
 import Foundation
 import LuaRuntime
+import Reporting
 
 /// What every binding of one run shares: the Lua state and its scheduler, the provider and its
 /// poller, the reporter, the token store and the run's options. Touched only on the Lua thread,

@@ -2,6 +2,7 @@ import CLua
 import ClawrunCore
 import Foundation
 import LuaRuntime
+import Reporting
 
 /// One run of one workflow: builds the Lua state with the whole API, runs the script on the
 /// scheduler's thread, and says how it ended.
@@ -49,6 +50,9 @@ public final class WorkflowRun {
         c.registerLoadTest()
         c.registerTokenStore()
         c.registerEnvironment()
+        c.registerOutput()
+        c.registerFiles()
+        c.registerSelection()
         c.state.setGlobal("__show_diff", .boolean(c.options.showDiff))
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
         if describing { c.state.setGlobal("__params_describe", .string(WorkflowRun.describeStop)) }
@@ -76,14 +80,30 @@ public final class WorkflowRun {
     /// flight gets `grace` seconds to end, then the run fails; it exits `exitCode` whatever the
     /// work left did, so that cron and shells see how it ended.
     public func interrupt(grace: Double, reason: String, exitCode: Int32) {
-        interruptLock.withLock { interruptExit = exitCode }
-        context.reporter.log("warn", "\(reason): starting no new work; waiting up to "
-                             + String(format: "%g", grace) + " s for work in flight")
-        context.scheduler.interrupt(grace: grace, reason: reason)
+        interrupter.interrupt(grace: grace, reason: reason, exitCode: exitCode)
     }
 
-    private let interruptLock = NSLock()
-    private var interruptExit: Int32?
+    /// A handle that interrupts this run from any thread.
+    public var interrupter: Interrupter {
+        Interrupter(reporter: context.reporter, scheduler: context.scheduler.interrupter, exit: interruptExit)
+    }
+
+    /// Interrupts a run from any thread: see `WorkflowRun.interrupt(grace:reason:exitCode:)`.
+    public struct Interrupter: Sendable {
+        fileprivate let reporter: Reporter
+        fileprivate let scheduler: Scheduler.Interrupter
+        fileprivate let exit: Locked<Int32?>
+
+        /// Interrupts the run, as `WorkflowRun.interrupt(grace:reason:exitCode:)` does.
+        public func interrupt(grace: Double, reason: String, exitCode: Int32) {
+            exit.withLock { $0 = exitCode }
+            reporter.log("warn", "\(reason): starting no new work; waiting up to "
+                         + String(format: "%g", grace) + " s for work in flight")
+            scheduler.interrupt(grace: grace, reason: reason)
+        }
+    }
+
+    private let interruptExit = Locked<Int32?>(nil)
 
     /// `require`'s search path: `--plugins` and CLAWRUN_PATH folders, the workflow's own
     /// `plugins/`, then CLAWRUN_HOME/plugins and the bundled plugins, then what Lua itself set from
@@ -143,14 +163,14 @@ public final class WorkflowRun {
         }
         if let failedExit, exitCode != 0 { exitCode = failedExit }
         if let requested, exitCode != 0 || requested != 0 { exitCode = requested }
-        let interrupted = interruptLock.withLock { interruptExit }
+        let interrupted = interruptExit.withLock { $0 }
         if let interrupted { exitCode = interrupted }
         let duration = Date().timeIntervalSince1970 - start
         var summary: [(String, JSONValue)] = [("status", .string(exitCode == 0 ? "ok" : interrupted != nil ? "interrupted" : "failed")),
                                               ("exit_code", .int(Int64(exitCode))), ("duration", .double(duration))]
         if let errorText { summary.append(("error", .string(errorText))) }
         c.reporter.emit(RunEvent("result", fields: summary + fields))
-        c.reporter.emit(Recap.event(tally: c.tally, fleet: c.fleet, exitCode: exitCode, duration: duration,
+        c.reporter.emit(Recap.event(tally: c.tally, created: c.fleet.createdMachines, exitCode: exitCode, duration: duration,
                                     record: c.options.recordPath,
                                     throttle: (c.provider as? ThrottleReporting)?.throttleReport,
                                     checkOnly: c.options.checkOnly))

@@ -1,6 +1,10 @@
+import ClawrunCore
 import Foundation
 
 /// The thread-safe queue through which async work hands results back to the scheduler's thread.
+///
+/// Unchecked Sendable: every field is read and written only while `condition` is locked. It is a
+/// condition rather than `Locked` because the scheduler's thread sleeps on it until work arrives.
 final class Inbox: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [(Int, Resumption)] = []
@@ -28,7 +32,7 @@ final class Inbox: @unchecked Sendable {
         if items.isEmpty && !interrupted {
             if let deadline {
                 // At most a day a wait (the loop waits again): Foundation traps on far dates.
-                let wait = min(deadline - monotonicSeconds(), 86_400)
+                let wait = min(deadline - monotonicNow(), 86_400)
                 if wait > 0 { _ = condition.wait(until: Date(timeIntervalSinceNow: wait)) }
             } else {
                 condition.wait()
@@ -40,9 +44,4 @@ final class Inbox: @unchecked Sendable {
         interrupted = false
         return (taken, wasInterrupted)
     }
-}
-
-/// Monotonic seconds, for deadlines that the wall clock cannot move.
-func monotonicSeconds() -> Double {
-    Double(DispatchTime.now().uptimeNanoseconds) / 1_000_000_000
 }

@@ -159,5 +159,6 @@ extension LuaState {
     }
 }
 
-/// The address that identifies host yields.
-let yieldSentinel: UnsafeMutableRawPointer = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+/// The address that identifies host yields. Unsafe only in name: it is allocated once, never
+/// written or read through, and serves only as an identity that Lua compares.
+nonisolated(unsafe) let yieldSentinel: UnsafeMutableRawPointer = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)

@@ -1,4 +1,5 @@
 import CLua
+import ClawrunCore
 import Foundation
 
 /// Drives every coroutine of one run on one thread: resumes those that are ready, wakes sleepers
@@ -62,6 +63,7 @@ public final class Scheduler {
             self.mainEnd = end
         }
         loop()
+        cancelWork()
         switch mainEnd {
         case .returned?: return .success(mainResults)
         case .raised(let message)?: return .failure(LuaError(kind: .runtime, message: message))
@@ -89,23 +91,44 @@ public final class Scheduler {
     /// waits is abandoned, Lua code still running raises, and the main coroutine fails with
     /// `reason`. Safe from any thread.
     public func interrupt(grace: Double, reason: String) {
-        let deadline = monotonicSeconds() + grace
-        pendingInterrupt.withLock { pending in
-            pending = (min(deadline, pending?.deadline ?? deadline), reason)
-        }
-        inbox.interrupt()
-        DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [weak self] in
-            self?.luaThread.withLock { thread in
-                if let thread { LuaInterrupt.stop(thread) }
+        interrupter.interrupt(grace: grace, reason: reason)
+    }
+
+    /// A handle on the scheduler's thread-safe part, for signal handlers and timers on other threads.
+    public var interrupter: Interrupter {
+        Interrupter(pending: pendingInterrupt, inbox: inbox, luaThread: luaThread)
+    }
+
+    /// Stops a run from any thread: see `Scheduler.interrupt(grace:reason:)`.
+    public struct Interrupter: Sendable {
+        fileprivate let pending: Locked<(deadline: Double, reason: String)?>
+        fileprivate let inbox: Inbox
+        fileprivate let luaThread: Locked<pthread_t?>
+
+        /// Asks the run to stop, as `Scheduler.interrupt(grace:reason:)` does.
+        public func interrupt(grace: Double, reason: String) {
+            let deadline = monotonicNow() + grace
+            pending.withLock { pending in
+                pending = (min(deadline, pending?.deadline ?? deadline), reason)
+            }
+            inbox.interrupt()
+            let luaThread = self.luaThread
+            DispatchQueue.global().asyncAfter(deadline: .now() + grace) {
+                luaThread.withLock { thread in
+                    if let thread { LuaInterrupt.stop(thread) }
+                }
             }
         }
     }
 
-    private let pendingInterrupt = LockedValue<(deadline: Double, reason: String)?>(nil)
+    private let pendingInterrupt = Locked<(deadline: Double, reason: String)?>(nil)
     private var interruptReason = "interrupted"
     /// The OS thread in `loop`, for the stop signal; held under its lock while signalled so
     /// that the thread cannot leave the loop meanwhile.
-    private let luaThread = LockedValue<pthread_t?>(nil)
+    private let luaThread = Locked<pthread_t?>(nil)
+    /// The Swift tasks of `perform` still running, by number: cancelled when the run ends or
+    /// gives up on them after an interruption, so that no work outlives its run.
+    private let work = Locked<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
 
     func loop() {
         LuaInterrupt.turn {
@@ -123,7 +146,7 @@ public final class Scheduler {
                 for (id, resumption, nargs) in batch { step(id, resumption, nargs) }
                 continue
             }
-            let now = monotonicSeconds()
+            let now = monotonicNow()
             if let cancelDeadline, now >= cancelDeadline {
                 mainEnd = .raised(interruptReason)
                 return
@@ -254,14 +277,31 @@ public final class Scheduler {
         -> HostResult
     {
         let ticket = try suspend(call)
-        Task {
-            do {
-                ticket.resume(try await work())
-            } catch {
-                ticket.fail(HostError.from(error))
+        let running = self.work
+        running.withLock { running in
+            let number = running.next
+            running.next += 1
+            // Inserted under the lock that the task's own removal takes, so a task that ends
+            // at once is still removed after it was added.
+            running.tasks[number] = Task { [running = self.work] in
+                do {
+                    ticket.resume(try await work())
+                } catch {
+                    ticket.fail(HostError.from(error))
+                }
+                _ = running.withLock { $0.tasks.removeValue(forKey: number) }
             }
         }
         return .suspend
+    }
+
+    /// Cancels the Swift tasks that still run for coroutines this run no longer waits for.
+    private func cancelWork() {
+        let tasks = work.withLock { running in
+            defer { running.tasks.removeAll() }
+            return Array(running.tasks.values)
+        }
+        for task in tasks { task.cancel() }
     }
 
     /// The longest `sleep`: a year, far below what the clocks could not add.
@@ -273,27 +313,13 @@ public final class Scheduler {
             throw HostError("bad argument #1 'seconds' (a number from 0 to \(Int(Scheduler.maxSleep)) expected, got \(seconds))")
         }
         let ticket = try suspend(call)
-        timers.insert(deadline: monotonicSeconds() + seconds, coroutine: ticket.coroutine)
+        timers.insert(deadline: monotonicNow() + seconds, coroutine: ticket.coroutine)
         return .suspend
     }
 
     /// Makes the running coroutine resume at once with a value from the registry (used by joins).
     func resumeSoon(_ id: Int, with resumption: Resumption) {
         ready.append((id, resumption, 0))
-    }
-}
-
-/// A value behind a lock, for the few fields other threads touch.
-final class LockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }
 

@@ -16,6 +16,8 @@ public final class GatewayState: @unchecked Sendable {
     public private(set) var startedAtMs = Clock.monotonicMs()
     /// `OPENCLAW_SIM_DELAY_MS`: how long the echo agent "thinks".
     public let replyDelayMs: Int64
+    /// `OPENCLAW_SIM_STALL_MS`: the injected stall at the start of every second.
+    public let stall: StallWindow
     /// The OpenClaw release whose behaviour the gateway imitates (`OPENCLAW_SIM_VERSION`).
     public let version: SimulatorVersion
     /// `chat.send` runs not yet answered, by idempotency key.
@@ -27,6 +29,7 @@ public final class GatewayState: @unchecked Sendable {
         self.paths = paths
         self.environment = environment
         self.replyDelayMs = max(0, Int64(environment["OPENCLAW_SIM_DELAY_MS"] ?? "") ?? 0)
+        self.stall = StallWindow(environment: environment)
         self.version = SimulatorVersion.selected(environment)
     }
 
@@ -50,7 +53,7 @@ public final class GatewayState: @unchecked Sendable {
     public func queueRun(sessionKey: String) -> Int64 {
         let now = Clock.monotonicMs()
         if sessionBusyUntil.count > 4096 { sessionBusyUntil = sessionBusyUntil.filter { $0.value > now } }
-        let end = max(now, sessionBusyUntil[sessionKey] ?? 0) + replyDelayMs
+        let end = max(now + stall.wait(atMs: now), sessionBusyUntil[sessionKey] ?? 0) + replyDelayMs
         sessionBusyUntil[sessionKey] = end
         return end - now
     }

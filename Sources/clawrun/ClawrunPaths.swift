@@ -35,7 +35,7 @@ struct ClawrunPaths {
         let fm = FileManager.default
         if argument.hasSuffix(".lua") || argument.contains("/") {
             guard fm.fileExists(atPath: argument) else {
-                throw UsageError("no workflow file '\(argument)': give the path of a .lua file or a bundled workflow name")
+                throw ClawrunError.usage("no workflow file '\(argument)': give the path of a .lua file or a bundled workflow name")
             }
             return URL(fileURLWithPath: argument)
         }
@@ -43,16 +43,10 @@ struct ClawrunPaths {
         guard fm.fileExists(atPath: bundled.path) else {
             let names = (try? fm.contentsOfDirectory(atPath: share(env).appendingPathComponent("workflows").path))?
                 .filter { $0.hasSuffix(".lua") }.map { String($0.dropLast(4)) }.sorted().joined(separator: ", ") ?? ""
-            throw UsageError("no workflow '\(argument)': give a .lua file or one of the bundled workflows (\(names))")
+            throw ClawrunError.usage("no workflow '\(argument)': give a .lua file or one of the bundled workflows (\(names))")
         }
         return bundled
     }
-}
-
-/// A usage error: one line on stderr, exit code 2, nothing was run.
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
 }
 
 extension ClawrunPaths {
@@ -62,7 +56,7 @@ extension ClawrunPaths {
         for dir in flags {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-                throw UsageError("--plugins '\(dir)' is not a folder: give a folder that holds NAME.lua plugins")
+                throw ClawrunError.usage("--plugins '\(dir)' is not a folder: give a folder that holds NAME.lua plugins")
             }
         }
         let fromEnv = (env["CLAWRUN_PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }

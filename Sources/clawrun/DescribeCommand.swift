@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClawrunCore
 import ClawrunHost
 import Foundation
 
@@ -29,7 +30,7 @@ struct DescribeCommand: AsyncParsableCommand {
                 of: script, home: ClawrunPaths.home(env), userPluginDirectories: try ClawrunPaths.userPlugins(plugins, env: env),
                 pluginDirectories: ClawrunPaths.sharedPlugins(env: env))
         } catch let failure as WorkflowRun.DescribeFailure {
-            throw UsageError("cannot describe \(script.path): \(failure.description)")
+            throw ClawrunError.usage("cannot describe \(script.path): \(failure.description)")
         }
         let name = workflow.hasSuffix(".lua") || workflow.contains("/") ? script.path : workflow
         var lines = ["Usage: clawrun \(name) [--set KEY=VALUE ...] [--check] [--diff] [targets and run options: clawrun run --help]"]

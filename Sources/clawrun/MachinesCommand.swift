@@ -2,6 +2,7 @@ import ArgumentParser
 import ClawrunCore
 import ClawrunHost
 import Foundation
+import Reporting
 
 /// `clawrun machines list|get|delete`: looking at the fleet.
 struct MachinesCommand: AsyncParsableCommand {
@@ -71,10 +72,10 @@ struct MachinesCommand: AsyncParsableCommand {
             // Checked here rather than in validate(): ArgumentParser would wrap the error and exit 1.
             var chosen = TargetFile.unique(try ids + files.flatMap(TargetFile.read))
             guard !chosen.isEmpty || all else {
-                throw UsageError("machines delete needs machine ids, --machines @FILE or --all")
+                throw ClawrunError.usage("machines delete needs machine ids, --machines @FILE or --all")
             }
-            if all && !yes { throw UsageError("deleting every machine (--all) needs --yes") }
-            if chosen.count > 1 && !yes { throw UsageError("deleting \(chosen.count) machines needs --yes") }
+            if all && !yes { throw ClawrunError.usage("deleting every machine (--all) needs --yes") }
+            if chosen.count > 1 && !yes { throw ClawrunError.usage("deleting \(chosen.count) machines needs --yes") }
             let provider = try common.make()
             if all {
                 do {

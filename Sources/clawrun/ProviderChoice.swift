@@ -10,7 +10,7 @@ enum ProviderChoice {
         let chosen = flag ?? env["CLAWRUN_PROVIDER"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((env["DEDALUS_API_KEY"] ?? env["DEDALUS_X_API_KEY"]).map { _ in "dedalus" } ?? "local")
         guard chosen == "local" || chosen == "dedalus" else {
-            throw UsageError("unknown provider '\(chosen)': use local or dedalus")
+            throw ClawrunError.usage("unknown provider '\(chosen)': use local or dedalus")
         }
         return chosen
     }
@@ -30,7 +30,7 @@ enum ProviderChoice {
                 configuration.saturationDeadline = rateDeadline
                 return DedalusProvider(configuration: configuration, onRetry: onRetry)
             } catch {
-                throw UsageError("\(error)")
+                throw ClawrunError.usage("\(error)")
             }
         }
         return try LocalProvider(home: ClawrunPaths.home(env), toolsDirectory: ClawrunPaths.executableDirectory)

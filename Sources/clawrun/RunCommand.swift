@@ -4,6 +4,7 @@ import ClawrunHost
 import DedalusAPI
 import MachinesAPIServer
 import Foundation
+import Reporting
 
 /// `clawrun FILE.lua|NAME`: runs a workflow.
 struct RunCommand: AsyncParsableCommand {
@@ -71,18 +72,18 @@ struct RunCommand: AsyncParsableCommand {
     mutating func run() async throws {
         // Checked here rather than in validate(): ArgumentParser would wrap the error and exit 1.
         guard (1...RunCommand.maxParallel).contains(parallel) else {
-            throw UsageError("--parallel must be a whole number from 1 to \(RunCommand.maxParallel), got \(parallel)")
+            throw ClawrunError.usage("--parallel must be a whole number from 1 to \(RunCommand.maxParallel), got \(parallel)")
         }
         guard grace >= 0, grace <= 86_400 else {
-            throw UsageError("--grace must be a number of seconds from 0 to 86400, got \(grace)")
+            throw ClawrunError.usage("--grace must be a number of seconds from 0 to 86400, got \(grace)")
         }
         let deadline = try timeout.flatMap(RunTimeout.init(parsing:))
         let requestRate = try rate.map { text -> Double in
-            guard let r = RateLimit.parse(text) else { throw UsageError("--rate '\(text)' is not a rate: use e.g. 500/s or 6000/m") }
+            guard let r = RateLimit.parse(text) else { throw ClawrunError.usage("--rate '\(text)' is not a rate: use e.g. 500/s or 6000/m") }
             return r.rate
         }
         guard rateDeadline > 0, rateDeadline <= 86_400 else {
-            throw UsageError("--rate-deadline must be more than 0 and at most 86400 seconds, got \(rateDeadline)")
+            throw ClawrunError.usage("--rate-deadline must be more than 0 and at most 86400 seconds, got \(rateDeadline)")
         }
         let env = ProcessInfo.processInfo.environment
         // The provider takes its credentials from `env`; without them in the process environment,
@@ -139,8 +140,7 @@ struct RunCommand: AsyncParsableCommand {
             let timer = deadline.map { $0.arm(run, grace: grace, text: timeout ?? "") }
             if let progress {
                 let fleet = run.fleet
-                progress.status = { ProgressLine.text(fleet.snapshot) }
-                progress.start()
+                progress.start { ProgressLine.text(fleet.snapshot) }
             }
             outcome = await run.execute()
             progress?.finish()
@@ -163,7 +163,7 @@ extension RunCommand {
         var args: [String: String] = [:]
         for s in settings {
             guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
-                throw UsageError("--set '\(s)' is not key=value")
+                throw ClawrunError.usage("--set '\(s)' is not key=value")
             }
             args[String(s[..<eq])] = String(s[s.index(after: eq)...])
         }

@@ -1,3 +1,4 @@
+import ClawrunCore
 import ClawrunHost
 import Foundation
 
@@ -20,7 +21,7 @@ struct RunTimeout {
             unit = u
         }
         guard let n = Double(number), n.isFinite, n >= 0, n * unit <= 366 * 86_400 else {
-            throw UsageError("--timeout '\(text)' is not a duration: use a number of seconds up to a year, "
+            throw ClawrunError.usage("--timeout '\(text)' is not a duration: use a number of seconds up to a year, "
                 + "optionally with s, m, h or d (90, 30m, 1.5h)")
         }
         guard n > 0 else { return nil }
@@ -31,6 +32,7 @@ struct RunTimeout {
     func arm(_ run: WorkflowRun, grace: Double, text: String) -> DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now() + seconds)
+        let run = run.interrupter
         timer.setEventHandler {
             run.interrupt(grace: grace, reason: "timed out after \(text) (--timeout)", exitCode: RunTimeout.exitCode)
         }

@@ -67,48 +67,48 @@ struct ServeCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         if apiKey != nil {
-            throw UsageError("--api-key puts the key where `ps` shows it to every user: "
+            throw ClawrunError.usage("--api-key puts the key where `ps` shows it to every user: "
                              + "use --api-key-file PATH (mode 600) or CLAWRUN_SERVE_API_KEY")
         }
         for (name, value) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout)]
         where !(value > 0 && value <= 86_400) {
-            throw UsageError("\(name) must be more than 0 and at most 86400 seconds, got \(value)")
+            throw ClawrunError.usage("\(name) must be more than 0 and at most 86400 seconds, got \(value)")
         }
         guard (1...1_000_000).contains(maxConnections) else {
-            throw UsageError("--max-connections must be from 1 to 1000000, got \(maxConnections)")
+            throw ClawrunError.usage("--max-connections must be from 1 to 1000000, got \(maxConnections)")
         }
         var limit: RateLimit?
         if let rateLimit {
             guard var parsed = RateLimit.parse(rateLimit) else {
-                throw UsageError("--rate-limit '\(rateLimit)' is not a rate: use e.g. 500/s or 6000/m")
+                throw ClawrunError.usage("--rate-limit '\(rateLimit)' is not a rate: use e.g. 500/s or 6000/m")
             }
             if let rateBurst {
-                guard rateBurst >= 1, rateBurst <= 1e7 else { throw UsageError("--rate-burst must be from 1 to 10000000, got \(rateBurst)") }
+                guard rateBurst >= 1, rateBurst <= 1e7 else { throw ClawrunError.usage("--rate-burst must be from 1 to 10000000, got \(rateBurst)") }
                 parsed.burst = rateBurst
             }
             limit = parsed
         } else if rateBurst != nil {
-            throw UsageError("--rate-burst needs --rate-limit")
+            throw ClawrunError.usage("--rate-burst needs --rate-limit")
         }
         guard machinesBackend == "local" || machinesBackend == "memory" else {
-            throw UsageError("--machines-backend '\(machinesBackend)' is not one: use local or memory")
+            throw ClawrunError.usage("--machines-backend '\(machinesBackend)' is not one: use local or memory")
         }
         if machinesBackend == "local" && (seedMachines != 0 || execTable != nil || phaseMs != 20) {
-            throw UsageError("--seed-machines, --phase-ms and --exec-table need --machines-backend memory")
+            throw ClawrunError.usage("--seed-machines, --phase-ms and --exec-table need --machines-backend memory")
         }
-        guard (0...600_000).contains(phaseMs) else { throw UsageError("--phase-ms must be from 0 to 600000, got \(phaseMs)") }
+        guard (0...600_000).contains(phaseMs) else { throw ClawrunError.usage("--phase-ms must be from 0 to 600000, got \(phaseMs)") }
         guard (0...10_000_000).contains(seedMachines) else {
-            throw UsageError("--seed-machines must be from 0 to 10000000, got \(seedMachines)")
+            throw ClawrunError.usage("--seed-machines must be from 0 to 10000000, got \(seedMachines)")
         }
         let table = try execTable.map { path in
-            do { return try ExecTable.load(path: path) } catch { throw UsageError("\(error)") }
+            do { return try ExecTable.load(path: path) } catch { throw ClawrunError.usage("\(error)") }
         } ?? ExecTable()
         let env = ProcessInfo.processInfo.environment
         let key: String?
         do {
             key = try ServeAPIKey.resolve(file: apiKeyFile, environment: env)
         } catch {
-            throw UsageError("\(error)")
+            throw ClawrunError.usage("\(error)")
         }
         let limits = ServerLimits(headerTimeout: headerTimeout, idleTimeout: idleTimeout, maxConnections: maxConnections)
         let provider: any MachineProvider
@@ -125,10 +125,10 @@ struct ServeCommand: AsyncParsableCommand {
         let server = APIServer(provider: provider, apiKey: key, faults: faults, limits: limits, rateLimit: limit)
         let bound = try await server.start(host: host, port: port)
         let over = machinesBackend == "memory" ? "memory-backed machines (\(seedMachines) seeded)" : "local machines"
-        print("clawrun serve: Dedalus Machines API on http://\(host):\(bound) over \(over)"
+        // Written unbuffered: scripts wait for this line to learn the port.
+        FileHandle.standardOutput.write(Data(("clawrun serve: Dedalus Machines API on http://\(host):\(bound) over \(over)"
               + (key == nil ? " (no API key required)" : " (API key required)")
-              + (limit.map { String(format: "; rate limit %g/s per key, burst %g", $0.rate, $0.burst) } ?? ""))
-        fflush(stdout)
+              + (limit.map { String(format: "; rate limit %g/s per key, burst %g", $0.rate, $0.burst) } ?? "") + "\n").utf8))
         await ServeCommand.waitForSignal()
         await server.stop()
         await provider.shutdown()
@@ -136,31 +136,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Returns on SIGINT or SIGTERM.
     static func waitForSignal() async {
+        var trap: SignalTrap?
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = OnceFlag()
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { if once.take() { continuation.resume() } }
-                source.resume()
-                ServeCommand.sources.append(source)
+            trap = SignalTrap { _, _, count in
+                if count == 1 { continuation.resume() }
             }
         }
-    }
-
-    nonisolated(unsafe) static var sources: [DispatchSourceSignal] = []
-}
-
-/// A flag that is taken once, from any thread.
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var taken = false
-
-    func take() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if taken { return false }
-        taken = true
-        return true
+        trap?.cancel()
     }
 }

@@ -19,9 +19,6 @@ func clawrunMain() async -> Int32 {
         return 0
     } catch let exit as ExitCode {
         return exit.rawValue
-    } catch let usage as UsageError {
-        FileHandle.standardError.write(Data("clawrun: \(TerminalText.escape(usage.description))\n".utf8))
-        return 2
     } catch ClawrunError.usage(let message) {
         FileHandle.standardError.write(Data("clawrun: \(TerminalText.escape(message))\n".utf8))
         return 2

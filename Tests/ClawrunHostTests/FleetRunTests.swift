@@ -4,6 +4,7 @@ import Foundation
 import LuaRuntime
 import Testing
 @testable import ClawrunHost
+import Reporting
 
 @Suite struct FleetRunTests {
     /// Runs `source` over a stub fleet of `machines` machines (m1...mN) with the options `adjust` sets.
@@ -95,7 +96,7 @@ import Testing
         let fleet = FleetMonitor(tally: tally, policy: FailurePolicy(), reporter: Reporter(redactor: SecretRedactor(), sinks: []))
         for i in 1...12 { fleet.machineCreated("dm-\(i)") }
         fleet.machineDeleted("dm-1")
-        let recap = Recap.event(tally: tally, fleet: fleet, exitCode: 130, duration: 1, record: "/r.jsonl")
+        let recap = Recap.event(tally: tally, created: fleet.createdMachines, exitCode: 130, duration: 1, record: "/r.jsonl")
         #expect(recap["created"]?.arrayValue?.count == 12)
         #expect(recap["created"]?[0]?["deleted"] == .bool(true))
         let text = RecapTable.render(recap, quiet: false) ?? ""

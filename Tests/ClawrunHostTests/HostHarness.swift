@@ -2,6 +2,7 @@ import ClawrunTestSupport
 import ClawrunCore
 import ClawrunHost
 import Foundation
+import Reporting
 
 /// Collects events in memory.
 final class MemorySink: EventSink {
@@ -37,12 +38,13 @@ final class Sandbox {
 
     /// Runs a workflow with its own CLAWRUN_HOME and returns the outcome and every event.
     func run(_ source: String, args: [String: String] = [:], pluginDirectories: [URL] = [],
-             environment: [String: String] = [:]) async throws -> (WorkflowRun.Outcome, [RunEvent]) {
+             environment: [String: String] = [:],
+             provider: any MachineProvider = StubProvider([])) async throws -> (WorkflowRun.Outcome, [RunEvent]) {
         let script = try write("flow.lua", source)
         let sink = MemorySink()
         let options = RunOptions(script: script, args: args, home: root.appendingPathComponent("home"),
                                  pluginDirectories: pluginDirectories, environment: environment)
-        let run = try WorkflowRun(options: options, provider: StubProvider([]),
+        let run = try WorkflowRun(options: options, provider: provider,
                                   reporter: Reporter(redactor: SecretRedactor(), sinks: [sink]))
         let outcome = await run.execute()
         return (outcome, sink.events)

@@ -90,7 +90,8 @@ import Testing
               function(v) return exec("dm-x", "true", {timeout = v}) end,
               function(v) return wait_phase("dm-x", "running", {timeout = v}) end,
               function(v) return openclaw.run("dm-x", {"status"}, {timeout = v}) end,
-              function(v) return load.inside("dm-x", {requests = 1, timeout = v}) end,
+              function(v) return loadtest.closed("dm-x", {requests = 1, timeout = v}) end,
+              function(v) return loadtest.rate("dm-x", {rate = 1, timeout = v}) end,
             }
             local raised = 0
             for _, call in ipairs(calls) do
@@ -104,7 +105,7 @@ import Testing
             return raised
             """)
         #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
-        #expect(events.last { $0.event == "result" }?["value"]?.intValue == 30)
+        #expect(events.last { $0.event == "result" }?["value"]?.intValue == 36)
     }
 }
 

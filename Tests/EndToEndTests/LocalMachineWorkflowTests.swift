@@ -155,7 +155,7 @@ import Testing
         try await ClawrunHome.with { cli in
             let alone = cli.url.appendingPathComponent("bin")
             try FileManager.default.createDirectory(at: alone, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: ClawrunHome.binary, to: alone.appendingPathComponent("clawrun"))
+            try writeExecutable(Data(contentsOf: ClawrunHome.binary), to: alone.appendingPathComponent("clawrun"))
             let script = try cli.write("one.lua", "machine.create{}")
             let r = await (try cli.spawn(alone.appendingPathComponent("clawrun").path, [script])).finish()
             #expect(r.status == 1)
@@ -190,8 +190,8 @@ import Testing
             let bin = cli.url.appendingPathComponent("bin")
             try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
             for name in ["clawrun", "clawrun-init"] {
-                try FileManager.default.copyItem(at: ClawrunHome.binary.deletingLastPathComponent().appendingPathComponent(name),
-                                                 to: bin.appendingPathComponent(name))
+                let data = try Data(contentsOf: ClawrunHome.binary.deletingLastPathComponent().appendingPathComponent(name))
+                try writeExecutable(data, to: bin.appendingPathComponent(name))
             }
             chmod(cli.url.path, 0o777)
             let script = try cli.write("rootless.lua", """
@@ -280,4 +280,14 @@ func hostAddress() -> String? {
         }
     }
     return nil
+}
+
+/// Writes a program through a close-on-exec descriptor: a test elsewhere in this process that
+/// forks while the copy is open must not inherit it, or exec(2) of the copy fails with ETXTBSY.
+func writeExecutable(_ data: Data, to url: URL) throws {
+    let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == data.count else { throw POSIXError(.EIO) }
 }

@@ -55,7 +55,8 @@ import Testing
             """)
         let slept = try clawrun([sleeper, "--machine", id])
         #expect(slept.status == 0, "\(slept.stderr)")
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id])
+        // A sleeping machine is woken only on request (cron leaves sleepers asleep: WakeRecoverCronTests).
+        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "wake=true", "--set", "chat=true"])
         #expect(recover.status == 0, "\(recover.stderr)")
         #expect(recover.stderr.contains("launched the gateway"))
         #expect(recover.stderr.contains("Echo: Are you back?"))
@@ -63,7 +64,7 @@ import Testing
         // A second run finds it running and starts no second gateway.
         let again = try clawrun.workflow("wake-recover", ["--machine", id])
         #expect(again.status == 0)
-        #expect(again.stderr.contains("gateway already running"))
+        #expect(again.stderr.contains("gateway healthy (pid"))
         let count = try clawrun([try clawrun.script("count", """
             local m = targets()[1]
             local out = exec(m, {"/bin/bash", "-c", "pgrep -fc '^openclaw-gateway'"})
@@ -104,7 +105,7 @@ import Testing
         defer { clawrun.cleanup() }
         let (id, _) = try clawrun.deploy(["--set", "greet=false"])
         let csv = clawrun.home.appendingPathComponent("timings.csv").path
-        let run = try clawrun.workflow("load-test", ["--machine", id, "--set", "requests=400", "--set", "concurrency=8",
+        let run = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=400", "--set", "concurrency=8",
                                                      "--set", "results=\(csv)"])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try #require(run.value?["reports"]?[0])
@@ -120,7 +121,8 @@ import Testing
             // HDR histogram with three significant digits at microsecond resolution.
             #expect(abs(reported - exact) <= max(exact * 0.002, 0.002), "\(key): reported \(reported) ms, exact \(exact) ms")
         }
-        let breached = try clawrun.workflow("load-test", ["--machine", id, "--set", "requests=50", "--set", "p99_ms=0.001"])
+        let breached = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=50",
+                                                          "--set", "p99_ms=0.001"])
         #expect(breached.status == 99, "\(breached.stderr)")
         #expect(breached.stderr.contains("thresholds breached"))
     }
@@ -271,7 +273,7 @@ import Testing
                     "for i in $(seq 200); do kill -0 $(cat /home/machine/.openclaw/gateway.pid) 2>/dev/null || break; sleep 0.02; done")
             """)
         #expect(try clawrun([restart, "--machine", id]).status == 0)
-        let recover = try clawrun.workflow("wake-recover", ["--machine", id])
+        let recover = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "chat=true"])
         #expect(recover.status == 0, "\(recover.stderr)")
         #expect(recover.stderr.contains("Echo: Are you back?"))
         let probe = try clawrun([try clawrun.script("probe", """
@@ -325,9 +327,10 @@ import Testing
         let deploy = try clawrun.workflow("deploy", deployArgs)
         let id = try #require(deploy.events.first { $0["event"]?.stringValue == "machine_created" }?["machine"]?.stringValue,
                               "\(deploy.stderr)")
-        let wake = try clawrun.workflow("wake-recover", ["--machine", id])
+        let wake = try clawrun.workflow("wake-recover", ["--machine", id, "--set", "chat=true"])
         let rotate = try clawrun.workflow("rotate-token", ["--machine", id])
-        let load = try clawrun.workflow("load-test", ["--machine", id, "--set", "requests=20", "--set", "concurrency=4"] + loadArgs)
+        let load = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=20",
+                                                      "--set", "concurrency=4"] + loadArgs)
         let loadExec = try clawrun.workflow("load-test", ["--machine", id, "--set", "mode=exec", "--set", "requests=8",
                                                           "--set", "concurrency=4"] + loadArgs)
         return Runs(id: id, deploy: deploy, wake: wake, rotate: rotate, load: load, loadExec: loadExec)
@@ -375,7 +378,8 @@ import Testing
         let listed = sessions.value?.stringValue ?? ""
         for n in 1...4 { #expect(listed.contains("agent:main:openai-user:load-test-\(n)"), "\(listed)") }
         #expect(!listed.contains("openai-user:load-test\""))
-        let shared = try clawrun.workflow("load-test", ["--machine", runs.id, "--set", "requests=8", "--set", "session=shared"])
+        let shared = try clawrun.workflow("load-test", ["--machine", runs.id, "--set", "mode=closed", "--set", "requests=8",
+                                                        "--set", "session=shared"])
         #expect(shared.status == 0)
         #expect(shared.stderr.contains("one shared session (user load-test)"))
         #expect(shared.value?["reports"]?[0]?["sessions"]?.stringValue == "shared")

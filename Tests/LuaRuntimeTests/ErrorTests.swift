@@ -1,4 +1,5 @@
 import Testing
+import ClawrunCore
 @testable import LuaRuntime
 
 @Suite struct ErrorTests {
@@ -44,7 +45,7 @@ import Testing
 
 /// Counts its live instances, to show that a raising host call releases what it held.
 final class Tracked {
-    static let live = LockedValue(0)
+    static let live = Locked(0)
     init() { Tracked.live.withLock { $0 += 1 } }
     deinit { Tracked.live.withLock { $0 -= 1 } }
 }

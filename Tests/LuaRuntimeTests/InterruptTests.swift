@@ -1,3 +1,4 @@
+import ClawrunCore
 import Foundation
 import Testing
 @testable import LuaRuntime
@@ -57,5 +58,34 @@ import Testing
         try state.load("local x = 0 for i = 1, 1000000 do x = x + i end return x, debug.gethook()", chunkName: "@t.lua")
         let values = try await scheduler.runOnOwnThread().get()
         #expect(values == [.integer(500_000_500_000), .nil])
+    }
+
+    /// Scheduler.perform keeps each Swift task's handle: work that an interrupted run stops
+    /// waiting for is cancelled, not left running after the run.
+    @Test func workThatTheRunAbandonsIsCancelled() async throws {
+        let state = LuaState()
+        let scheduler = try Scheduler(state: state)
+        let started = DispatchSemaphore(value: 0), cancelled = DispatchSemaphore(value: 0)
+        state.register("wait_forever") { call in
+            try scheduler.perform(call) {
+                try await withTaskCancellationHandler {
+                    started.signal()
+                    try await Task.sleep(for: .seconds(3600))
+                    return []
+                } onCancel: {
+                    cancelled.signal()
+                }
+            }
+        }
+        try state.load("wait_forever()", chunkName: "@wait.lua")
+        let interrupter = scheduler.interrupter
+        Thread.detachNewThread {
+            started.wait()
+            interrupter.interrupt(grace: 0, reason: "received SIGINT")
+        }
+        let result = await scheduler.runOnOwnThread()
+        guard case .failure(let error) = result else { Issue.record("the run did not fail: \(result)"); return }
+        #expect(error.message.contains("received SIGINT"), "\(error.message)")
+        #expect(cancelled.wait(timeout: .now() + 60) == .success, "the abandoned task was never cancelled")
     }
 }

@@ -32,7 +32,7 @@ import Glibc
         #expect(sandbox.run(["--version"], env: ["OPENCLAW_SIM_VERSION": "newer"]).stdout.contains("2026.8.22"))
         // The state directory's `.env` fills variables the process lacks (src/cli/dotenv.ts).
         try? FileManager.default.createDirectory(atPath: sandbox.stateDir, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: sandbox.stateDir + "/.env", contents: Data("# sim\nexport OPENCLAW_SIM_VERSION='2026.8.22'\n".utf8))
+        _ = FileManager.default.createFile(atPath: sandbox.stateDir + "/.env", contents: Data("# sim\nexport OPENCLAW_SIM_VERSION='2026.8.22'\n".utf8))
         #expect(sandbox.run(["--version"]).stdout == "OpenClaw 2026.8.22 (clawrun simulator)\n")
         #expect(sandbox.run(["--version"], env: ["OPENCLAW_SIM_VERSION": "2026.4.12"]).stdout.contains("2026.4.12"))
     }

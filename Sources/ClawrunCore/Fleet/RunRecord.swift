@@ -37,6 +37,9 @@ public struct RunRecord: Sendable {
         return rows.compactMap { row in
             guard let id = row["machine"]?.stringValue, let status = row["status"]?.stringValue,
                   RunRecord.retryStatuses.contains(status) else { return nil }
+            // Skipped with skipped steps: the workflow reached it and chose to leave it alone
+            // (wake-recover: asleep, not deployed); only machines it never reached are retried.
+            if status == "skipped", (row["skipped"]?.intValue ?? 0) > 0 { return nil }
             return id
         }
     }

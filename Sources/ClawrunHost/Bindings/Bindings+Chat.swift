@@ -41,8 +41,8 @@ extension HostContext {
             }
             if let token = request.token, !self.options.showSecrets { self.reporter.redactor.add(token) }
             let finalRequest = request, (step, _) = self.location
-            return try self.scheduler.perform(call) { [self] in
-                let result = try await self.poller.run(machineId: id, finalRequest.execRequest,
+            return try self.scheduler.perform(call) { [poller = self.poller, reporter = self.reporter] in
+                let result = try await poller.run(machineId: id, finalRequest.execRequest,
                                                        timeout: finalRequest.timeout + 45)
                 let outcome = try ChatOutcome.read(result, request: finalRequest, machineId: id, tokenSource: source)
                 if outcome.noAPIKey {
@@ -50,7 +50,7 @@ extension HostContext {
                         + "answered with its error: export that provider's key (OPENAI_API_KEY for the default model "
                         + "openai/gpt-5.4) and run deploy again, or choose the model with --set model=provider/model"
                     if noKey == "error" { throw HostError(advice) }
-                    if noKey == "warn" { self.reporter.log("warn", advice, step: step, machine: id) }
+                    if noKey == "warn" { reporter.log("warn", advice, step: step, machine: id) }
                 }
                 return [.string(outcome.reply), outcome.response]
             }

@@ -2,7 +2,7 @@ import ClawrunCore
 import Foundation
 import LuaRuntime
 
-/// `token.save(m, tok)` and `token.get(m)`: the gateway token recorded for each machine in
+/// `token.save(m, tok)`, `token.get(m)` and `token.forget(m)`: the gateway token recorded for each machine in
 /// CLAWRUN_HOME/tokens. Every token read or written is masked in all output unless the run was
 /// given `--set show_token=true`.
 extension HostContext {
@@ -24,6 +24,11 @@ extension HostContext {
             guard let token else { return .values([.nil]) }
             if !self.options.showSecrets { self.reporter.redactor.add(token) }
             return .values([.string(token)])
+        }
+        state.register("token.forget") { [unowned self] call in
+            let id = try call.machineId(1)
+            do { try self.tokens.removeToken(for: id) } catch { throw HostError("\(error)") }
+            return .values([])
         }
     }
 }

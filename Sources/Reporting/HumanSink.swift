@@ -6,7 +6,8 @@ import Foundation
 public struct HumanSink: EventSink {
     let verbosity: Int
     let progress: ProgressLine?
-    private let lock = NSLock()
+    /// Held while a line is written, so that lines from concurrent emitters never interleave.
+    private let writing = Locked(())
 
     /// Makes a sink; verbosity -1 (quiet) shows warnings and errors only, 1 (verbose) adds step
     /// starts. With `progress`, lines go above that status line.
@@ -23,9 +24,7 @@ public struct HumanSink: EventSink {
             progress.write(line)
             return
         }
-        lock.lock()
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-        lock.unlock()
+        writing.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
     func format(_ e: RunEvent) -> String? {

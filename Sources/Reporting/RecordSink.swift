@@ -4,7 +4,7 @@ import Foundation
 /// Writes every event of a run, as redacted as everywhere else, to its run record
 /// (`CLAWRUN_HOME/runs/<timestamp>-<workflow>.jsonl`), one line at a time with no buffer, so
 /// that a run killed mid-way leaves every event up to its death, `machine_created` ones included.
-public final class RecordSink: EventSink, @unchecked Sendable {
+public final class RecordSink: EventSink, Sendable {
     /// The record file.
     public let url: URL
     private let lines: JSONLinesSink

@@ -3,13 +3,10 @@ import Foundation
 
 /// Sends a run's events to its sinks with every known secret redacted first, and remembers what
 /// the exit code must say (a failed step or target, a breached threshold).
-public final class Reporter: @unchecked Sendable {
+public final class Reporter: Sendable {
     public let redactor: SecretRedactor
     private let sinks: [any EventSink]
-    private let lock = NSLock()
-    private var failures = 0
-    private var requestedExit: Int32?
-    private var failedExit: Int32?
+    private let exit = Locked<(failures: Int, requestedExit: Int32?, failedExit: Int32?)>((0, nil, nil))
 
     /// Makes a reporter over sinks.
     public init(redactor: SecretRedactor, sinks: [any EventSink]) {
@@ -32,30 +29,22 @@ public final class Reporter: @unchecked Sendable {
 
     /// Counts a failure (a step, a target, a parallel item): the run will exit 1.
     public func recordFailure() {
-        lock.lock()
-        failures += 1
-        lock.unlock()
+        exit.withLock { $0.failures += 1 }
     }
 
     /// Asks for a specific exit code (99 for breached thresholds).
     public func requestExit(_ code: Int32) {
-        lock.lock()
-        requestedExit = code
-        lock.unlock()
+        exit.withLock { $0.requestedExit = code }
     }
 
     /// Asks for a specific exit code should the run fail (2 after bad input), leaving a run that
     /// recovers and succeeds at 0.
     public func requestExitIfFailed(_ code: Int32) {
-        lock.lock()
-        failedExit = code
-        lock.unlock()
+        exit.withLock { $0.failedExit = code }
     }
 
     /// The failures counted so far, any exit code asked for, and the one asked for a failed run.
     public var state: (failures: Int, requestedExit: Int32?, failedExit: Int32?) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (failures, requestedExit, failedExit)
+        exit.withLock { $0 }
     }
 }

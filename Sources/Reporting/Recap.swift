@@ -3,10 +3,10 @@ import Foundation
 
 /// The `recap` event that ends every run (the last line of `--json` and of the run record): a row
 /// per machine, totals, and the machines the run created, as Ansible's and pyinfra's recaps do.
-enum Recap {
+public enum Recap {
     /// Builds the recap of a run that ended with `exitCode` and wrote its record at `record`.
     /// `throttle`, when the provider paces its requests, becomes the `throttled` field.
-    static func event(tally: MachineTally, fleet: FleetMonitor, exitCode: Int32, duration: Double,
+    public static func event(tally: MachineTally, created: [(id: String, deleted: Bool)], exitCode: Int32, duration: Double,
                       record: String?, throttle: ThrottleReport? = nil, checkOnly: Bool = false) -> RunEvent {
         let succeeded = exitCode == 0
         var byStatus: [String: Int] = [:]
@@ -43,13 +43,13 @@ enum Recap {
             ("steps", .object([("ok", .int(Int64(steps.ok))), ("changed", .int(Int64(steps.changed))),
                                ("failed", .int(Int64(steps.failed))), ("skipped", .int(Int64(steps.skipped)))])),
         ])
-        let created: [JSONValue] = fleet.createdMachines.map {
+        let createdItems: [JSONValue] = created.map {
             .object([("machine", .string($0.id)), ("deleted", .bool($0.deleted))])
         }
         var fields: [(String, JSONValue)] = [
             ("status", .string(succeeded ? "ok" : "failed")), ("exit_code", .int(Int64(exitCode))),
             ("duration", .double(duration)), ("machines", .array(rows)), ("totals", totals),
-            ("created", .array(created)),
+            ("created", .array(createdItems)),
         ]
         if let throttle {
             fields.append(("throttled", .object([

@@ -5,7 +5,7 @@ import Foundation
 /// end well when quiet), the totals, and the machines the run created that still exist.
 public enum RecapTable {
     /// The recap's text, or nil when it has nothing to say (no machines, none created).
-    static func render(_ recap: RunEvent, quiet: Bool) -> String? {
+    public static func render(_ recap: RunEvent, quiet: Bool) -> String? {
         let rows = recap["machines"]?.arrayValue ?? []
         let created = recap["created"]?.arrayValue ?? []
         guard !rows.isEmpty || !created.isEmpty else { return nil }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Counts, per machine, the steps that were ok, changed, failed and skipped, their time, the
 /// first error, and whether its `parallel` item ran, was skipped or was cut short: the rows of the recap.
-public final class MachineTally: @unchecked Sendable {
+public final class MachineTally: Sendable {
     /// One machine's row.
     public struct Row: Sendable, Equatable {
         public var ok = 0
@@ -26,28 +26,41 @@ public final class MachineTally: @unchecked Sendable {
         public var duration: Double { (lastEnd ?? 0) - (firstStart ?? lastEnd ?? 0) }
 
         /// The machine's outcome: failed, interrupted (its work was cut short), skipped (never
-        /// started, or not reached by a run that failed), changed or ok.
+        /// started, not reached by a run that failed, or every step it ran was skipped), changed or ok.
         public func status(runSucceeded: Bool) -> String {
             if failed > 0 { return "failed" }
             if inFlight { return "interrupted" }
             if skipReason != nil || (!reached && !runSucceeded) { return "skipped" }
+            // A workflow that decided to leave the machine alone (wake-recover: asleep, not deployed).
+            if skipped > 0 && ok == 0 && changed == 0 { return "skipped" }
             return changed > 0 ? "changed" : "ok"
         }
     }
 
-    private let lock = NSLock()
-    private var rows: [String: Row] = [:]
-    private var order: [String] = []
-    private var failedMachines = 0
+    private struct Table {
+        var rows: [String: Row] = [:]
+        var order: [String] = []
+        var failedMachines = 0
+
+        /// Makes the machine's row if it has none.
+        mutating func ensureRow(_ machine: String) {
+            if rows[machine] == nil {
+                order.append(machine)
+                rows[machine] = Row()
+            }
+        }
+    }
+
+    private let table = Locked(Table())
 
     /// Makes an empty tally.
     public init() {}
 
     /// Gives every target a row, in target order, so that the recap names machines no work reached.
     public func seed(_ machines: [String]) {
-        lock.lock()
-        defer { lock.unlock() }
-        for machine in machines { ensureRow(machine) }
+        table.withLock { table in
+            for machine in machines { table.ensureRow(machine) }
+        }
     }
 
     /// Counts a step that ended for a machine.
@@ -98,32 +111,20 @@ public final class MachineTally: @unchecked Sendable {
 
     /// How many machines have failed so far.
     public var failedCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return failedMachines
+        table.withLock { $0.failedMachines }
     }
 
     /// The rows in the order machines first appeared.
     public var snapshot: [(String, Row)] {
-        lock.lock()
-        defer { lock.unlock() }
-        return order.map { ($0, rows[$0]!) }
+        table.withLock { table in table.order.map { ($0, table.rows[$0]!) } }
     }
 
     private func update(_ machine: String, _ change: (inout Row) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        ensureRow(machine)
-        let wasFailed = rows[machine]!.failed > 0
-        change(&rows[machine]!)
-        if !wasFailed && rows[machine]!.failed > 0 { failedMachines += 1 }
-    }
-
-    /// Makes the machine's row if it has none; the lock is held.
-    private func ensureRow(_ machine: String) {
-        if rows[machine] == nil {
-            order.append(machine)
-            rows[machine] = Row()
+        table.withLock { table in
+            table.ensureRow(machine)
+            let wasFailed = table.rows[machine]!.failed > 0
+            change(&table.rows[machine]!)
+            if !wasFailed && table.rows[machine]!.failed > 0 { table.failedMachines += 1 }
         }
     }
 }
