@@ -1,6 +1,7 @@
 import ClawrunCore
 import Foundation
 import LuaRuntime
+import Reporting
 
 /// `clawrun describe` and `check`: a workflow run only up to its `params` declaration, over a
 /// provider that refuses every call, so that nothing is touched.

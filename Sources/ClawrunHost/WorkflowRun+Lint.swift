@@ -1,6 +1,7 @@
 import ClawrunCore
 import Foundation
 import LuaRuntime
+import Reporting
 
 /// `clawrun check`'s look at a workflow without running it: globals it reads that neither Lua,
 /// clawrun nor the workflow itself defines.

@@ -2,6 +2,7 @@ import ClawrunCore
 import ClawrunHost
 import ClawrunTestSupport
 import Foundation
+import Reporting
 import Testing
 
 /// `step(name, {check, apply, diff})`: apply runs only when check says a change is needed, and

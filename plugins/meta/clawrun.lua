@@ -220,15 +220,75 @@ function openclaw.models(m, options) end
 ---@return boolean
 function openclaw.is_secret_path(path) end
 
----@class clawrun.load
-load = {}
----curl's parallel mode inside the machine, timings in an HDR histogram report.
+---@class clawrun.loadtest
+loadtest = {}
+---The open-model generator inside the machine: requests at a constant rate (or along stages).
 ---@param m clawrun.Machine|string
----@param options table
----@return table
-function load.inside(m, options) end
----Merges samples into one report.
+---@param options table rate, duration, stages, max_in_flight, port, path, token, body, timeout, sessions, results_file
+---@return table report
+function loadtest.rate(m, options) end
+---A closed loop with curl's parallel mode inside the machine.
+---@param m clawrun.Machine|string
+---@param options table requests or duration, concurrency, sessions, ...
+---@return table report
+function loadtest.closed(m, options) end
+---The report over samples a workflow measured itself.
 ---@param samples table
----@param options? table
----@return table
-function load.summary(samples, options) end
+---@param options? {duration?: number, mode?: string}
+---@return table report
+function loadtest.summary(samples, options) end
+---The fleet's report (histograms added).
+---@param reports table[]
+---@return table report
+function loadtest.merge(reports) end
+---HdrHistogram's .hgrm text of a report.
+---@param report table
+---@return string
+function loadtest.hgrm(report) end
+---A chart of reports.
+---@param reports table[]
+---@param options? {format?: "svg"|"html", title?: string}
+---@return string
+function loadtest.chart(reports, options) end
+---The merged report of an earlier run's --json output.
+---@param path string
+---@return table report
+function loadtest.baseline(path) end
+---Each percentile's change between two reports.
+---@param now table
+---@param before table
+---@return {percentile: number, before_ms: number, now_ms: number, change: number}[]
+function loadtest.compare(now, before) end
+
+---Forgets the gateway token recorded for a machine.
+---@param m clawrun.Machine|string
+function token.forget(m) end
+
+---@class clawrun.output
+output = {}
+---A report table: aligned on stdout, a `table` event under --json.
+---@param rows table[]
+---@param columns string[]
+function output.table(rows, columns) end
+
+---@class clawrun.files
+files = {}
+---Makes a folder on the operator's side (mode 700).
+---@param dir string
+function files.mkdir(dir) end
+---Writes a file (mode 600) through a temporary file and a rename.
+---@param dir string
+---@param name string a plain file name
+---@param data string
+---@param options? {base64?: boolean}
+function files.write(dir, name, data, options) end
+---Reads a file written by files.write.
+---@param dir string
+---@param name string
+---@param options? {base64?: boolean}
+---@return string
+function files.read(dir, name, options) end
+
+---Whether the command line chose targets at all.
+---@return {given: boolean, all: boolean, ids: string[], selectors: table, shard: string?}
+function selection() end
