@@ -50,9 +50,12 @@ let package = Package(
             ],
             swiftSettings: swift6
         ),
+        // OpenClaw's own rules that both the simulator and clawrun follow (which config paths are secret).
+        .target(name: "OpenClawRules", swiftSettings: swift6),
         .target(
             name: "OpenClawSim",
             dependencies: [
+                "OpenClawRules",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "ClawrunHost",
             dependencies: [
-                "LuaRuntime", "ClawrunCore", "Reporting",
+                "LuaRuntime", "ClawrunCore", "Reporting", "OpenClawRules",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -91,7 +94,7 @@ let package = Package(
             dependencies: ["DedalusAPI", "MachinesAPIServer", "ClawrunCore", "MemoryMachines", "ClawrunTestSupport"],
             exclude: ["sdk_lifecycle.py", "sdk_seed_exec.py", "sdk_rate_limit.py"]
         ),
-        .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim"]),
+        .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim", "OpenClawRules"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

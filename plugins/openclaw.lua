@@ -14,12 +14,15 @@
 -- argv with execve(2), without a PATH search.
 local M = {}
 
-M.port = 18789
-M.start_script = "/home/machine/start-gateway.sh"
-M.log_file = "/home/machine/.openclaw/gateway.log"
-M.pid_file = "/home/machine/.openclaw/gateway.pid"
-M.cli = "/home/machine/.npm-global/bin/openclaw"
-M.sim = "/run/clawrun/openclaw-sim"
+-- Where OpenClaw lives in a machine, its port and environment: clawrun's one copy
+-- (Sources/ClawrunHost/OpenClawLayout.swift), read-only as openclaw.layout.
+local layout = openclaw.layout
+M.port = layout.port
+M.start_script = layout.start_script
+M.log_file = layout.log_file
+M.pid_file = layout.pid_file
+M.cli = layout.cli
+M.sim = layout.simulator
 -- LLM provider keys handed to the gateway when the caller's environment has them, in the order a
 -- model is chosen from them, with the model each one serves (the providers' onboarding defaults).
 M.llm_keys = {"ANTHROPIC_API_KEY", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENROUTER_API_KEY"}
@@ -35,8 +38,8 @@ M.provider_keys = {
   anthropic = {"ANTHROPIC_API_KEY", "ANTHROPIC_OAUTH_TOKEN"}, openai = {"OPENAI_API_KEY"},
   google = {"GEMINI_API_KEY", "GOOGLE_API_KEY"}, openrouter = {"OPENROUTER_API_KEY"},
 }
-M.dirs = {"/home/machine/.npm-global/bin", "/home/machine/.npm-cache", "/home/machine/.tmp",
-          "/home/machine/.openclaw", "/home/machine/.compile-cache"}
+M.dirs = {}
+for i, dir in ipairs(layout.dirs) do M.dirs[i] = dir end
 
 local function sh(m, line, opts)
   opts = opts or {}
@@ -274,97 +277,128 @@ function M.is_key_failure(err)
     or err:find("internal error", 1, true) ~= nil
 end
 
+-- The config values a gateway should have (a list of {path, value}) and its token: gateway mode,
+-- token auth, the chat endpoint, the LLM keys of the caller's environment and the model they serve.
+local function wanted_config(cfg, opts)
+  local port = tonumber(opts.port) or M.port
+  local want = {
+    {"gateway.mode", "local"},
+    {"gateway.http.endpoints.chatCompletions.enabled", true},
+    {"gateway.auth.mode", "token"},
+  }
+  if port ~= M.port or lookup(cfg, "gateway.port") then want[#want + 1] = {"gateway.port", port} end
+  local found, vars = {}, {}
+  for _, name in ipairs(M.llm_keys) do
+    local value = env(name)
+    if value then
+      want[#want + 1] = {"env.vars." .. name, value}
+      found[#found + 1] = name
+      vars[name] = value
+    end
+  end
+  -- The model: --set model=, else the configured one while its provider has a key, else the
+  -- model of the first key passed in; with --set base_url= a custom OpenAI-compatible provider.
+  local model = opts.model ~= "" and opts.model or nil
+  if opts.base_url and opts.base_url ~= "" then
+    model = model or "local/echo"
+    local provider, id = model:match("^([^/]+)/(.+)$")
+    if not provider then error("--set model=" .. model .. " must be provider/model with --set base_url", 0) end
+    want[#want + 1] = {"models.providers." .. provider .. ".baseUrl", opts.base_url}
+    want[#want + 1] = {"models.providers." .. provider .. ".api", "openai-completions"}
+    want[#want + 1] = {"models.providers." .. provider .. ".models", {{id = id, name = id}}}
+  elseif not model then
+    local current = M.model_of(cfg)
+    local keep = lookup(cfg, "agents.defaults.model") ~= nil
+    if keep and #found > 0 then
+      keep = false
+      for _, name in ipairs(M.keys_for(provider_of(current))) do if vars[name] then keep = true end end
+    end
+    if not keep and #found > 0 then model = M.key_models[found[1]] end
+  end
+  -- Written even when it is OpenClaw's default, so the config says which model the key serves.
+  if model and (model ~= M.model_of(cfg) or lookup(cfg, "agents.defaults.model") == nil) then
+    want[#want + 1] = {"agents.defaults.model.primary", model}
+  end
+  -- Keep the gateway's token (deploy never rotates).
+  local tok = lookup(cfg, "gateway.auth.token")
+  if type(tok) ~= "string" or tok == "" then
+    tok = token.generate()
+    want[#want + 1] = {"gateway.auth.token", tok}
+  end
+  return want, tok, port
+end
+
+-- A config value as --diff shows it: secrets masked, tables as JSON.
+local function shown(path, value)
+  if value == nil then return "(unset)" end
+  if openclaw.is_secret_path(path) then return "(secret)" end
+  if type(value) == "table" then return json.encode(value) end
+  return tostring(value)
+end
+
+-- The configure step: check reads the config and its file mode and lists the values that differ;
+-- apply writes them in one write (a running gateway restarts once) and waits for that restart.
 function M.configure(m, opts)
   opts = opts or {}
-  return step("configure", function()
-    local cfg = openclaw.config_file(m) or {}
-    local port = tonumber(opts.port) or M.port
-    local want = {
-      {"gateway.mode", "local"},
-      {"gateway.http.endpoints.chatCompletions.enabled", true},
-      {"gateway.auth.mode", "token"},
-    }
-    if port ~= M.port or lookup(cfg, "gateway.port") then want[#want + 1] = {"gateway.port", port} end
-    local found, vars = {}, {}
-    for _, name in ipairs(M.llm_keys) do
-      local value = env(name)
-      if value then
-        want[#want + 1] = {"env.vars." .. name, value}
-        found[#found + 1] = name
-        vars[name] = value
+  local tok
+  step("configure", {
+    check = function()
+      local cfg = openclaw.config_file(m) or {}
+      local want, port
+      want, tok, port = wanted_config(cfg, opts)
+      local changes = {}
+      for _, kv in ipairs(want) do
+        local have = lookup(cfg, kv[1])
+        if type(kv[2]) == "table" or have ~= kv[2] then changes[#changes + 1] = kv end
       end
-    end
-    -- The model: --set model=, else the configured one while its provider has a key, else the
-    -- model of the first key passed in; with --set base_url= a custom OpenAI-compatible provider.
-    local model = opts.model
-    if opts.base_url and opts.base_url ~= "" then
-      model = model or "local/echo"
-      local provider, id = model:match("^([^/]+)/(.+)$")
-      if not provider then error("--set model=" .. model .. " must be provider/model with --set base_url", 0) end
-      want[#want + 1] = {"models.providers." .. provider .. ".baseUrl", opts.base_url}
-      want[#want + 1] = {"models.providers." .. provider .. ".api", "openai-completions"}
-      want[#want + 1] = {"models.providers." .. provider .. ".models", {{id = id, name = id}}}
-    elseif not model then
-      local current = M.model_of(cfg)
-      local keep = lookup(cfg, "agents.defaults.model") ~= nil
-      if keep and #found > 0 then
-        keep = false
-        for _, name in ipairs(M.keys_for(provider_of(current))) do if vars[name] then keep = true end end
+      local mode = sh(m, 'stat -c %a "$1" 2>/dev/null || true', {args = {openclaw.config_path}})
+      local plan = {cfg = cfg, changes = changes, port = port, mode = mode}
+      local problem = M.key_problem(cfg)
+      if problem and #changes == 0 then log.warn("chats will fail on " .. m.id .. ": " .. problem) end
+      if #changes == 0 and mode == "600" then
+        log.info("config already as wanted (model " .. M.model_of(cfg) .. ")")
+        return false, nil, plan
       end
-      if not keep and #found > 0 then model = M.key_models[found[1]] end
-    end
-    -- Written even when it is OpenClaw's default, so the config says which model the key serves.
-    if model and (model ~= M.model_of(cfg) or lookup(cfg, "agents.defaults.model") == nil) then
-      want[#want + 1] = {"agents.defaults.model.primary", model}
-    end
-    -- Keep the gateway's token (deploy never rotates); record it when this home lacks it.
-    local current = lookup(cfg, "gateway.auth.token")
-    local tok
-    if type(current) == "string" and current ~= "" then
-      tok = current
-      if token.get(m) ~= current then
-        token.save(m, current)
-        log.info("recorded the gateway's existing token for " .. m.id)
+      local keys = {}
+      for _, kv in ipairs(changes) do keys[#keys + 1] = kv[1] end
+      if mode ~= "600" then keys[#keys + 1] = "file mode " .. (mode ~= "" and mode or "(none)") .. " -> 600" end
+      return true, "config: " .. table.concat(keys, ", "), plan
+    end,
+    diff = function(plan)
+      local lines = {}
+      for _, kv in ipairs(plan.changes) do
+        lines[#lines + 1] = string.format("%s: %s -> %s", kv[1], shown(kv[1], lookup(plan.cfg, kv[1])), shown(kv[1], kv[2]))
       end
-    else
-      tok = token.generate()
-      want[#want + 1] = {"gateway.auth.token", tok}
-    end
-    local changes, after = {}, cfg
-    for _, kv in ipairs(want) do
-      local have = lookup(cfg, kv[1])
-      if type(kv[2]) == "table" or have ~= kv[2] then changes[#changes + 1] = kv end
-    end
-    local n = 0
-    if #changes > 0 then
-      -- One write, so a running gateway restarts once; wait for that restart before anything
-      -- probes it (a check right after a write can hit the old listener or none).
-      local running = M.gateway_pid(m) ~= nil
-      local restarted
-      n, restarted = openclaw.config_patch(m, changes, {wait = running, port = port,
-                                                        timeout = tonumber(opts.restart_timeout) or 60})
-      if n > 0 and running then
-        log.info(restarted and "the gateway restarted with the new config" or "the gateway applied the new config")
+      if plan.mode ~= "600" then lines[#lines + 1] = openclaw.config_path .. " mode: " .. plan.mode .. " -> 600" end
+      return lines
+    end,
+    apply = function(plan)
+      local n, after = 0, plan.cfg
+      if #plan.changes > 0 then
+        -- One write, so a running gateway restarts once; wait for that restart before anything
+        -- probes it (a check right after a write can hit the old listener or none).
+        local running = M.gateway_pid(m) ~= nil
+        local restarted
+        n, restarted = openclaw.config_patch(m, plan.changes, {wait = running, port = plan.port,
+                                                               timeout = tonumber(opts.restart_timeout) or 60})
+        if n > 0 and running then
+          log.info(restarted and "the gateway restarted with the new config" or "the gateway applied the new config")
+        end
+        after = openclaw.config_file(m) or plan.cfg
       end
-      after = openclaw.config_file(m) or cfg
-    end
-    if token.get(m) ~= tok then token.save(m, tok) end
-    local mode = sh(m, 'stat -c %a "$1"', {args = {openclaw.config_path}})
-    if mode ~= "600" then
-      exec(m, {"/bin/chmod", "600", openclaw.config_path})
-      n = n + 1
-    end
-    if n > 0 then
+      if plan.mode ~= "600" then exec(m, {"/bin/chmod", "600", openclaw.config_path}) end
       log.info(string.format("set %d config value(s) in one write (model %s)", n, M.model_of(after)))
-      changed()
-    else
-      log.info("config already as wanted (model " .. M.model_of(after) .. ")")
-    end
-    local problem = M.key_problem(after)
-    if problem then log.warn("chats will fail on " .. m.id .. ": " .. problem) end
-    if args.show_token == "true" then log.info("gateway token of " .. m.id .. ": " .. tok) end
-    return tok
-  end)
+      local problem = M.key_problem(after)
+      if problem then log.warn("chats will fail on " .. m.id .. ": " .. problem) end
+    end,
+  })
+  -- This home's record of the token (not the machine's state: kept out of --check runs).
+  if not checking() and token.get(m) ~= tok then
+    token.save(m, tok)
+    log.info("recorded the gateway's token for " .. m.id)
+  end
+  if opts.show_token == true or opts.show_token == "true" then log.info("gateway token of " .. m.id .. ": " .. tok) end
+  return tok
 end
 
 M.script = table.concat({

@@ -32,17 +32,9 @@ end
 -- The guest agent may refuse the first execs after the running phase (the seed's "503 on first
 -- exec"): retry a trivial exec with backoff instead of sleeping a fixed 5 s.
 function M.wait_agent(m, timeout)
-  timeout = timeout or 60
-  local deadline, delay = now() + timeout, 0.05
-  while true do
-    local ok, err = pcall(exec, m, {"/bin/true"}, {timeout = 30})
-    if ok then return end
-    if now() + delay > deadline then
-      error("the guest agent of " .. m.id .. " did not take an exec within " .. timeout .. " s: " .. tostring(err), 0)
-    end
-    sleep(delay)
-    delay = math.min(delay * 2, 2)
-  end
+  wait_until(function() return exec(m, {"/bin/true"}, {timeout = 30}) ~= nil end,
+             {timeout = timeout or 60, backoff = {initial = 0.05, factor = 2, cap = 2},
+              what = "the guest agent of " .. m.id .. " to take an exec"})
 end
 
 function M.ready(m, opts)

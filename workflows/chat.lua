@@ -1,24 +1,25 @@
 -- chat: sends one message to the gateway of each target and logs the reply (the seed's chat.ts).
---
--- Parameters (--set key=value):
---   message="Hello! What are you?"   the message
---   user=                             session routing: calls with the same user share a session
---   model=openclaw/default            agent target
---   backend_model=                    x-openclaw-model override, e.g. anthropic/claude-sonnet-4-6
---   stream=false                      true: stream the answer (SSE) and assemble it
---   port=18789 timeout=120
---   token=                            a token to use instead of the one recorded for the machine
--- Targets: --machine ID (repeatable) or --all.
+-- Targets: --machine ID (repeatable) or --all. Under --check no message is sent.
+local p = params{
+  message = {"Hello! What are you?", doc = "the message"},
+  user = {"", doc = "session routing: calls with the same user share a session"},
+  model = {"", doc = "agent target; unset: openclaw/default"},
+  backend_model = {"", doc = "x-openclaw-model override, e.g. anthropic/claude-sonnet-4-6"},
+  stream = {false, doc = "stream the answer (SSE) and assemble it"},
+  port = {18789, doc = "gateway port inside the machine"},
+  timeout = {"120s", doc = "how long to wait for the reply"},
+  token = {"", doc = "a token to use instead of the one recorded for the machine"},
+}
+
 local machines = targets()
 if #machines == 0 then fail("chat needs a target: --machine ID (or --all)") end
-local message = args.message or "Hello! What are you?"
 
 local outcomes = parallel(machines, function(m)
   return step("chat", function()
-    local reply, response = chat(m, message, {
-      user = args.user, model = args.model, backend_model = args.backend_model,
-      stream = args.stream == "true", port = tonumber(args.port), timeout = tonumber(args.timeout),
-      token = args.token,
+    if checking() then return skipped("--check: no message is sent") end
+    local reply, response = chat(m, p.message, {
+      user = p.user, model = p.model, backend_model = p.backend_model,
+      stream = p.stream, port = p.port, timeout = p.timeout, token = p.token,
     })
     log.info(reply)
     return {id = m.id, reply = reply, status = response.status, chunks = response.chunks}
@@ -26,5 +27,5 @@ local outcomes = parallel(machines, function(m)
 end)
 
 local replies = {}
-for _, o in ipairs(outcomes) do if o.ok then replies[#replies + 1] = o.value end end
+for _, o in ipairs(outcomes) do if o.ok and o.value then replies[#replies + 1] = o.value end end
 return {replies = replies}

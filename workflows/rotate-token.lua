@@ -2,32 +2,26 @@
 -- (which needs the token and no LLM, so it works without any LLM key): the new token is accepted
 -- (200) and the old one refused (401 unauthorized). If the new token does not work, the old one
 -- is restored and checked again, so a failed rotation never locks clawrun out.
---
--- Parameters (--set key=value):
---   port=18789
---   restart_timeout=60   seconds to wait for the gateway's in-place restart
---   show_token=false     true: print the new token
--- Targets: --machine ID (repeatable) or --all.
+-- Targets: --machine ID (repeatable) or --all. Under --check each target shows the rotation it would get.
+local p = params{
+  port = {18789, doc = "gateway port inside the machine"},
+  restart_timeout = {"60s", doc = "how long to wait for the gateway's in-place restart"},
+  show_token = {false, doc = "print the new token"},
+}
 local oc = require("openclaw")
 
 local machines = targets()
 if #machines == 0 then fail("rotate-token needs targets: --machine ID (repeatable) or --all") end
-local port = tonumber(args.port) or 18789
-local wait = tonumber(args.restart_timeout) or 60
+local port, wait = p.port, p.restart_timeout
 
 -- Whether the gateway takes a token: GET /v1/models needs it and makes no LLM call, so the
 -- gateway's own 401 (`unauthorized`) is told from a provider's (`authentication_error`) and from a
--- 500 (oc.token_accepted). Right after its restart the gateway may not listen yet: retry until
+-- 500 (oc.token_accepted). Right after its restart the gateway may not listen yet: ask again until
 -- `wait` seconds have passed.
 local function accepts(m, tok)
-  local deadline, delay = now() + wait, 0.02
-  while true do
-    local ok, result = pcall(oc.token_accepted, m, tok, {port = port})
-    if ok then return result end
-    if now() + delay > deadline then error(result, 0) end
-    sleep(delay)
-    delay = math.min(delay * 2, 0.5)
-  end
+  local _, accepted = wait_until(function() return true, oc.token_accepted(m, tok, {port = port}) end,
+                                 {timeout = wait, what = "the gateway of " .. m.id .. " to answer GET /v1/models"})
+  return accepted
 end
 
 -- One write of the token (and token mode), then wait for the gateway's in-place restart.
@@ -41,10 +35,12 @@ local outcomes = parallel(machines, function(m)
   local old = token.get(m) or oc.lookup(cfg, "gateway.auth.token")
   if not old then error("no token is recorded for " .. m.id .. " and its config has none: deploy it first", 0) end
   local new = token.generate()
-  step("set", function()
-    set_token(m, new, cfg)
-    changed()
-  end)
+  step("set", {
+    check = function() return true, "gateway.auth.token: a new token" end,
+    diff = function() return "gateway.auth.token: (secret) -> (secret, new)" end,
+    apply = function() set_token(m, new, cfg) end,
+  })
+  if checking() then return m.id end
   local verified = step("verify", function()
     local ok, result = pcall(accepts, m, new)
     if not ok or not result then
@@ -72,7 +68,7 @@ local outcomes = parallel(machines, function(m)
   end
   step("record", function()
     token.save(m, new)
-    if args.show_token == "true" then log.info("new token of " .. m.id .. ": " .. new) end
+    if p.show_token then log.info("new token of " .. m.id .. ": " .. new) end
     changed()
   end)
   return m.id

@@ -24,6 +24,8 @@ public final class HostContext {
     struct StepFrame {
         var start: Double
         var status: String = "ok"
+        /// What a check/apply step changed, or would change under `--check`.
+        var change: String?
     }
 
     init(options: RunOptions, state: LuaState, scheduler: Scheduler, reporter: Reporter,

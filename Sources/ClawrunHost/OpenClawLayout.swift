@@ -1,3 +1,6 @@
+import LuaRuntime
+import OpenClawRules
+
 /// Where OpenClaw lives inside a machine (the seed's layout under the persistent
 /// `/home/machine`) and the environment every `openclaw` call needs there.
 enum OpenClawLayout {
@@ -8,6 +11,17 @@ enum OpenClawLayout {
     /// The `openclaw` CLI by absolute path: the Executions API runs argv with execve(2), which
     /// searches no PATH, so every command clawrun sends names its program by path.
     static let cli = "/home/machine/.npm-global/bin/openclaw"
+    /// The gateway's port inside the machine (OpenClaw's default, `gateway.port`).
+    static let port = 18789
+    /// The script that starts the gateway in the background and records its PID.
+    static let startScript = "/home/machine/start-gateway.sh"
+    static let logFile = "/home/machine/.openclaw/gateway.log"
+    static let pidFile = "/home/machine/.openclaw/gateway.pid"
+    /// The OpenClaw simulator, mounted read-only in every local machine.
+    static let simulator = "/run/clawrun/openclaw-sim"
+    /// The folders an npm install of OpenClaw writes to, all under the persistent home.
+    static let directories = [binDir, "/home/machine/.npm-cache", "/home/machine/.tmp", stateDir,
+                              "/home/machine/.compile-cache"]
     /// Programs of the machine's Ubuntu image that bindings run, by absolute path.
     static let bash = "/bin/bash", cat = "/bin/cat", curl = "/usr/bin/curl", rm = "/bin/rm"
 
@@ -21,13 +35,21 @@ enum OpenClawLayout {
         "OPENCLAW_NO_RESPAWN": "1",
     ]
 
-    /// Whether a config path holds a secret, by the rule `openclaw config get` redacts with
-    /// (`token$`, `password`, `secret`, `api.?key`) plus every `env.vars.*` entry.
+    /// The layout as Lua's read-only `openclaw.layout`.
+    static var lua: LuaValue {
+        .table(LuaTable([
+            ("home", .string(home)), ("state_dir", .string(stateDir)), ("config_path", .string(configPath)),
+            ("bin_dir", .string(binDir)), ("cli", .string(cli)), ("port", .integer(Int64(port))),
+            ("start_script", .string(startScript)), ("log_file", .string(logFile)), ("pid_file", .string(pidFile)),
+            ("simulator", .string(simulator)),
+            ("dirs", .table(LuaTable(sequence: directories.map(LuaValue.string)))),
+            ("env", .table(LuaTable(environment.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))),
+        ]))
+    }
+
+    /// Whether a config path holds a secret: OpenClaw's own rule (OpenClawRules), plus every
+    /// `env.vars.*` entry, since clawrun puts only keys there.
     static func isSecretPath(_ path: String) -> Bool {
-        let lower = path.lowercased()
-        if lower.hasPrefix("env.vars.") { return true }
-        let last = lower.split(separator: ".").last.map(String.init) ?? lower
-        return last.hasSuffix("token") || last.contains("password") || last.contains("secret")
-            || last.contains("apikey") || last.contains("api_key") || last.contains("api-key")
+        path.lowercased().hasPrefix("env.vars.") || SensitiveConfigPath.matches(path)
     }
 }

@@ -13,6 +13,9 @@ enum ParamsPrelude {
     local given = args
     local declared = {}
     __params_declared = declared
+    -- Set by `clawrun describe` and `check`: the run stops with this marker once the declaration is read.
+    local describing = __params_describe
+    __params_describe = nil
 
     local units = {ms = 0.001, s = 1, m = 60, h = 3600}
     local function duration(text)
@@ -133,6 +136,7 @@ enum ParamsPrelude {
           values[name] = spec.default
         end
       end
+      if describing then error(describing, 0) end
       return values
     end
     """#

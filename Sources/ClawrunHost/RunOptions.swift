@@ -15,8 +15,15 @@ public struct RunOptions: Sendable {
     public var parallel: Int
     /// CLAWRUN_HOME.
     public var home: URL
-    /// Folders searched by `require` after `plugins/` beside the workflow.
+    /// Folders searched by `require` after `plugins/` beside the workflow (CLAWRUN_HOME/plugins,
+    /// the bundled plugins).
     public var pluginDirectories: [URL]
+    /// Folders searched by `require` before `plugins/` beside the workflow (`--plugins`, CLAWRUN_PATH).
+    public var userPluginDirectories: [URL] = []
+    /// `--check`: steps run their `check` only, no `apply`; the recap says what would change.
+    public var checkOnly = false
+    /// `--diff`: steps log the differences their `diff` states.
+    public var showDiff = false
     /// The caller's environment (for LLM keys and secrets to redact).
     public var environment: [String: String]
     /// `--select key=value` filters on the targets.

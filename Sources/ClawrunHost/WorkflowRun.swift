@@ -18,9 +18,16 @@ public final class WorkflowRun {
     }
 
     let context: HostContext
+    /// Whether the run stops at `params` (`clawrun describe` and `check`).
+    let describing: Bool
 
     /// Prepares a run: a new `lua_State`, the API bound to `provider`, events to `reporter`.
-    public init(options: RunOptions, provider: any MachineProvider, reporter: Reporter) throws {
+    public convenience init(options: RunOptions, provider: any MachineProvider, reporter: Reporter) throws {
+        try self.init(options: options, provider: provider, reporter: reporter, describing: false)
+    }
+
+    init(options: RunOptions, provider: any MachineProvider, reporter: Reporter, describing: Bool) throws {
+        self.describing = describing
         let state = LuaState()
         let scheduler = try Scheduler(state: state)
         scheduler.defaultLimit = options.parallel
@@ -46,7 +53,9 @@ public final class WorkflowRun {
         c.registerOutput()
         c.registerFiles()
         c.registerSelection()
+        c.state.setGlobal("__show_diff", .boolean(c.options.showDiff))
         try c.state.run(HostPrelude.source, chunkName: HostPrelude.chunkName)
+        if describing { c.state.setGlobal("__params_describe", .string(WorkflowRun.describeStop)) }
         try c.state.run(ParamsPrelude.source, chunkName: ParamsPrelude.chunkName)
         setPackagePath()
         c.scheduler.parallelObserver = c.fleet
@@ -96,14 +105,24 @@ public final class WorkflowRun {
 
     private let interruptExit = Locked<Int32?>(nil)
 
+    /// `require`'s search path: `--plugins` and CLAWRUN_PATH folders, the workflow's own
+    /// `plugins/`, then CLAWRUN_HOME/plugins and the bundled plugins, then what Lua itself set from
+    /// LUA_PATH/LUA_CPATH (or its defaults), so that LuaRocks modules, Lua or C, load too.
     private func setPackagePath() {
-        let beside = context.options.script.deletingLastPathComponent().appendingPathComponent("plugins")
-        let dirs = [beside] + context.options.pluginDirectories
-        let path = dirs.flatMap { ["\($0.path)/?.lua", "\($0.path)/?/init.lua"] }.joined(separator: ";")
+        let options = context.options
+        let beside = options.script.deletingLastPathComponent().appendingPathComponent("plugins")
+        let dirs = options.userPluginDirectories + [beside] + options.pluginDirectories
         let L = context.state.L
         lua_getglobal(L, "package")
-        context.state.pushString(path, on: L)
-        lua_setfield(L, -2, "path")
+        for (field, patterns) in [("path", ["?.lua", "?/init.lua"]), ("cpath", ["?.so"])] {
+            lua_getfield(L, -1, field)
+            let inherited = context.state.string(at: -1, on: L) ?? ""
+            lua_pop(L, 1)
+            let ours = dirs.flatMap { dir in patterns.map { "\(dir.path)/\($0)" } }
+            let path = (ours + (inherited.isEmpty ? [] : [inherited])).joined(separator: ";")
+            context.state.pushString(path, on: L)
+            lua_setfield(L, -2, field)
+        }
         lua_pop(L, 1)
     }
 
@@ -153,7 +172,8 @@ public final class WorkflowRun {
         c.reporter.emit(RunEvent("result", fields: summary + fields))
         c.reporter.emit(Recap.event(tally: c.tally, created: c.fleet.createdMachines, exitCode: exitCode, duration: duration,
                                     record: c.options.recordPath,
-                                    throttle: (c.provider as? ThrottleReporting)?.throttleReport))
+                                    throttle: (c.provider as? ThrottleReporting)?.throttleReport,
+                                    checkOnly: c.options.checkOnly))
         return Outcome(exitCode: exitCode, error: errorText, duration: duration, recap: c.tally.snapshot)
     }
 

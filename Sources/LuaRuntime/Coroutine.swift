@@ -45,8 +45,8 @@ enum CoroutineEnd {
 public enum Resumption: Sendable {
     /// The waiting call returns these values.
     case values([LuaValue])
-    /// The waiting call raises this message.
-    case failure(String)
+    /// The waiting call raises this error (its message already says where and in what call).
+    case failure(HostError)
     /// The waiting call returns the values anchored at these registry references (released after).
     case registryPair(Int32, Int32)
 }

@@ -119,8 +119,10 @@ public final class LuaState {
         }
     }
 
-    /// The text of an error value without running metamethods (which could raise).
+    /// The text of an error value without running metamethods (which could raise): a string, or
+    /// the `message` of an error table.
     public func errorText(at index: Int32, on thread: OpaquePointer) -> String {
+        if lua_type(thread, index) == LUA_TTABLE, let message = errorMessage(at: index, on: thread) { return message }
         switch lua_type(thread, index) {
         case LUA_TSTRING, LUA_TNUMBER:
             var len = 0
@@ -167,10 +169,9 @@ let hostDispatch: @convention(c) (OpaquePointer?) -> Int32 = { L in
             return CLAWRUN_YIELD_BASE - 1
         }
     } catch {
-        let hostError = error as? HostError
-        let text = hostError?.message ?? "\(error)"
-        let named = hostError?.bare == true ? text : "\(entry.name): \(text)"
-        state.pushString(state.callerLocation(L) + named, on: L)
+        let hostError = HostError.from(error)
+        let named = hostError.bare ? hostError.message : "\(entry.name): \(hostError.message)"
+        state.pushError(hostError, message: state.callerLocation(L) + named, context: state.scheduler?.current?.context, on: L)
         return CLAWRUN_RAISE
     }
 }

@@ -206,9 +206,9 @@ public final class Scheduler {
                     state.pushString(co.waitPrefix + "\(error)", on: thread)
                     nargs = 2
                 }
-            case .failure(let message):
+            case .failure(let error):
                 lua_pushboolean(thread, 0)
-                state.pushString(message, on: thread)
+                state.pushError(error, message: error.message, context: co.context, on: thread)
                 nargs = 2
             case .registryPair(let first, let second):
                 lua_pushboolean(thread, 1)
@@ -286,10 +286,8 @@ public final class Scheduler {
             running.tasks[number] = Task { [running = self.work] in
                 do {
                     ticket.resume(try await work())
-                } catch let error as HostError {
-                    ticket.fail(error.message)
                 } catch {
-                    ticket.fail("\(error)")
+                    ticket.fail(HostError.from(error))
                 }
                 _ = running.withLock { $0.tasks.removeValue(forKey: number) }
             }

@@ -12,6 +12,13 @@ public struct Ticket: Sendable {
 
     /// Resumes the coroutine: the waiting call raises `message` at the caller's line.
     public func fail(_ message: String) {
-        inbox.post(coroutine, .failure(prefix + message))
+        fail(HostError(message))
+    }
+
+    /// Resumes the coroutine: the waiting call raises `error` (with its code) at the caller's line.
+    public func fail(_ error: HostError) {
+        var located = error
+        located.message = prefix + error.message
+        inbox.post(coroutine, .failure(located))
     }
 }

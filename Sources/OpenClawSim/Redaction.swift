@@ -1,38 +1,24 @@
+import OpenClawRules
+
 /// Hides secrets in config output the way `src/config/redact-snapshot.ts` does, so that
 /// `config get` and the `config.get` RPC never print a token.
 public enum Redaction {
     /// The placeholder the real CLI prints instead of a secret.
     public static let sentinel = "__OPENCLAW_REDACTED__"
 
-    /// Whether a key names a secret: `/token$/i`, `/password/i`, `/secret/i`, `/api.?key/i`.
-    public static func isSensitiveKey(_ key: String) -> Bool {
-        let k = key.lowercased()
-        if k.hasSuffix("token") || k.contains("password") || k.contains("secret") { return true }
-        let chars = Array(k.utf8)
-        let api = Array("api".utf8), key = Array("key".utf8)
-        func matches(_ word: [UInt8], at i: Int) -> Bool {
-            i + word.count <= chars.count && Array(chars[i..<i + word.count]) == word
-        }
-        for i in chars.indices where matches(api, at: i) {
-            if matches(key, at: i + 3) || matches(key, at: i + 4) { return true }
-        }
-        return false
-    }
-
-    /// `value` with every scalar under a sensitive key replaced by the sentinel.
-    /// `${VAR}` placeholders stay visible: they are references, not secrets.
-    public static func redact(_ value: JSONValue, sensitive: Bool = false) -> JSONValue {
+    /// `value` with every string at a secret path (OpenClawRules' `SensitiveConfigPath`, the
+    /// rule of src/config/schema.hints.ts) replaced by the sentinel, as redact-snapshot.ts's
+    /// pattern fallback does. `${VAR}` placeholders stay visible: they are references, not secrets.
+    public static func redact(_ value: JSONValue, path: String = "") -> JSONValue {
         switch value {
         case .object(let members):
-            return .object(members.map { ($0.0, redact($0.1, sensitive: sensitive || isSensitiveKey($0.0))) })
+            return .object(members.map { ($0.0, redact($0.1, path: path.isEmpty ? $0.0 : path + "." + $0.0)) })
         case .array(let elements):
-            return .array(elements.map { redact($0, sensitive: sensitive) })
+            return .array(elements.map { redact($0, path: path + "[]") })
         case .string(let s):
-            if !sensitive || isEnvPlaceholder(s) { return value }
+            if !SensitiveConfigPath.matches(path) || isEnvPlaceholder(s) { return value }
             return .string(sentinel)
-        case .number, .bool:
-            return sensitive ? .string(sentinel) : value
-        case .null:
+        case .number, .bool, .null:
             return value
         }
     }
@@ -43,7 +29,10 @@ public enum Redaction {
         return path.get(in: redact(config))
     }
 
+    /// `/^\$\{[^}]*\}$/` on the trimmed value (ENV_VAR_PLACEHOLDER_PATTERN).
     private static func isEnvPlaceholder(_ s: String) -> Bool {
-        s.hasPrefix("${") && s.hasSuffix("}") && s.count > 3
+        let t = s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+        let text = String(t)
+        return text.hasPrefix("${") && text.hasSuffix("}") && !text.dropFirst(2).dropLast().contains("}")
     }
 }

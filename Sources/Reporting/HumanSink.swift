@@ -45,8 +45,9 @@ public struct HumanSink: EventSink {
             let status = e["status"]?.stringValue ?? "ok"
             if verbosity < 0 && status != "failed" { return nil }
             let d = e["duration"]?.doubleValue.map { String(format: " (%.2f s)", $0) } ?? ""
-            let mark = status == "failed" ? "✘" : status == "skipped" ? "–" : "✔"
-            return "\(stamp) \(mark)\(where_) \(status)\(d)"
+            let mark = status == "failed" ? "✘" : status == "skipped" ? "–" : status == "would_change" ? "~" : "✔"
+            let change = e["change"]?.stringValue.map { ": \($0)" } ?? ""
+            return "\(stamp) \(mark)\(where_) \(status.replacingOccurrences(of: "_", with: " "))\(change)\(d)"
         case "retry":
             return verbosity >= 0 ? "\(stamp) RETRY\(where_): \(e["message"]?.stringValue ?? "")" : nil
         case "run_start":

@@ -19,6 +19,8 @@ public final class MachineTally: Sendable {
         public var inFlight = false
         /// Some work for it started (a step or a `parallel` item).
         public var reached = false
+        /// What its check/apply steps changed, or would change under `--check`, one line each.
+        public var changes: [String] = []
 
         /// Seconds from the machine's first step to its last.
         public var duration: Double { (lastEnd ?? 0) - (firstStart ?? lastEnd ?? 0) }
@@ -62,10 +64,12 @@ public final class MachineTally: Sendable {
     }
 
     /// Counts a step that ended for a machine.
-    public func stepEnded(machine: String, status: String, start: Double, end: Double, error: String?) {
+    public func stepEnded(machine: String, status: String, start: Double, end: Double, error: String?,
+                          change: String? = nil) {
         update(machine) { row in
+            if let change { row.changes.append(change) }
             switch status {
-            case "changed": row.changed += 1
+            case "changed", "would_change": row.changed += 1
             case "failed": row.failed += 1
             case "skipped": row.skipped += 1
             default: row.ok += 1

@@ -7,7 +7,7 @@ public enum Recap {
     /// Builds the recap of a run that ended with `exitCode` and wrote its record at `record`.
     /// `throttle`, when the provider paces its requests, becomes the `throttled` field.
     public static func event(tally: MachineTally, created: [(id: String, deleted: Bool)], exitCode: Int32, duration: Double,
-                      record: String?, throttle: ThrottleReport? = nil) -> RunEvent {
+                      record: String?, throttle: ThrottleReport? = nil, checkOnly: Bool = false) -> RunEvent {
         let succeeded = exitCode == 0
         var byStatus: [String: Int] = [:]
         var steps = (ok: 0, changed: 0, failed: 0, skipped: 0)
@@ -27,6 +27,9 @@ public enum Recap {
             ]
             if let error = row.firstError ?? row.skipReason.map({ "skipped: \($0)" }) {
                 members.append(("error", .string(error)))
+            }
+            if !row.changes.isEmpty {
+                members.append((checkOnly ? "would_change" : "changes", .array(row.changes.map(JSONValue.string))))
             }
             rows.append(.object(members))
         }
@@ -55,6 +58,7 @@ public enum Recap {
             ])))
         }
         if let record { fields.append(("record", .string(record))) }
+        if checkOnly { fields.append(("check", .bool(true))) }
         return RunEvent("recap", fields: fields)
     }
 }

@@ -25,6 +25,7 @@ public enum RecapTable {
             if table.count > 1 { lines += align(table) }
         }
         if !rows.isEmpty { lines.append(totals(recap)) }
+        if recap["check"] == .bool(true) { lines += plan(rows) }
         let remaining = created.filter { $0["deleted"] != .bool(true) }.compactMap { $0["machine"]?.stringValue }
         if !created.isEmpty {
             var line = "created \(created.count) machine\(created.count == 1 ? "" : "s")"
@@ -40,6 +41,19 @@ public enum RecapTable {
         }
         if let record = recap["record"]?.stringValue { lines.append("record: \(record)") }
         return lines.joined(separator: "\n")
+    }
+
+    /// `--check`'s plan: what would change, per machine, or that nothing would.
+    private static func plan(_ rows: [JSONValue]) -> [String] {
+        var lines = ["CHECK: nothing was changed; CHANGED counts the steps that would change"]
+        for row in rows {
+            let changes = row["would_change"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            guard !changes.isEmpty else { continue }
+            lines.append("  \(row["machine"]?.stringValue ?? "?") would change:")
+            lines += changes.map { "    \($0)" }
+        }
+        if lines.count == 1 { lines.append("  no machine would change") }
+        return lines
     }
 
     /// How many created machines the human recap names.

@@ -9,7 +9,7 @@ struct Clawrun: AsyncParsableCommand {
         commandName: "clawrun",
         abstract: "Deploy and operate OpenClaw gateways on Dedalus Machines, or on local machines without an account.",
         version: version,
-        subcommands: [RunCommand.self, CheckCommand.self, ServeCommand.self, MachinesCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, DescribeCommand.self, ServeCommand.self, MachinesCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -48,3 +48,25 @@ struct ClawrunPaths {
         return bundled
     }
 }
+
+extension ClawrunPaths {
+    /// The folders `require` searches before the workflow's own `plugins/`: each `--plugins DIR`
+    /// in order, then CLAWRUN_PATH's colon-separated folders; a flag naming no folder is an error.
+    static func userPlugins(_ flags: [String], env: [String: String]) throws -> [URL] {
+        for dir in flags {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw ClawrunError.usage("--plugins '\(dir)' is not a folder: give a folder that holds NAME.lua plugins")
+            }
+        }
+        let fromEnv = (env["CLAWRUN_PATH"] ?? "").split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        return (flags + fromEnv).map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
+    }
+
+    /// The folders `require` searches after the workflow's own `plugins/`: CLAWRUN_HOME/plugins,
+    /// then the bundled plugins.
+    static func sharedPlugins(env: [String: String]) -> [URL] {
+        [home(env).appendingPathComponent("plugins", isDirectory: true),
+         share(env).appendingPathComponent("plugins", isDirectory: true)]
+    }
+}

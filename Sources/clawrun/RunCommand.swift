@@ -16,8 +16,19 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The workflow: a .lua file or a bundled workflow name.")
     var workflow: String
 
-    @Option(name: .customLong("set"), help: "A workflow parameter, key=value (repeatable); arrives in `args` as a string.")
+    @Option(name: .customLong("set"), help: "A workflow parameter, key=value (repeatable); see `clawrun describe WORKFLOW`.")
     var settings: [String] = []
+
+    @Option(name: .customLong("plugins"), help: ArgumentHelp(
+        "A folder searched by `require` before the workflow's own plugins/ (repeatable; then CLAWRUN_PATH).",
+        valueName: "DIR"))
+    var pluginFolders: [String] = []
+
+    @Flag(help: "Dry run: steps only check; the recap shows per machine what would change. Nothing is changed.")
+    var check = false
+
+    @Flag(help: "Show the differences steps can state (e.g. config keys) as they check.")
+    var diff = false
 
     @Option(help: "Where machines live: local or dedalus (default: CLAWRUN_PROVIDER, else dedalus when a Dedalus key is set, else local).")
     var provider: String?
@@ -79,13 +90,8 @@ struct RunCommand: AsyncParsableCommand {
         // no child a workflow starts (os.execute, io.popen) inherits the platform key.
         for name in env.keys where name.uppercased().hasPrefix("DEDALUS_") { unsetenv(name) }
         let script = try ClawrunPaths.workflow(workflow, env: env)
-        var args: [String: String] = [:]
-        for s in settings {
-            guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
-                throw ClawrunError.usage("--set '\(s)' is not key=value")
-            }
-            args[String(s[..<eq])] = String(s[s.index(after: eq)...])
-        }
+        let args = try RunCommand.parseSettings(settings)
+        let userPlugins = try ClawrunPaths.userPlugins(pluginFolders, env: env)
         try targets.checkRetry()
         let (shard, selectors, policy) = try targets.parsed()
         var ids = try targets.explicitIds()
@@ -111,11 +117,13 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let recordSink = try RecordSink(store: store, workflow: workflowName)
-        let share = ClawrunPaths.share(env)
-        let options = RunOptions(script: script, args: args, targetIds: ids, allTargets: targets.all, parallel: parallel,
-                                 home: home, pluginDirectories: [share.appendingPathComponent("plugins")],
+        var options = RunOptions(script: script, args: args, targetIds: ids, allTargets: targets.all, parallel: parallel,
+                                 home: home, pluginDirectories: ClawrunPaths.sharedPlugins(env: env),
                                  environment: env, selectors: selectors, shard: shard, failurePolicy: policy,
                                  recordPath: recordSink.url.path, json: json)
+        options.userPluginDirectories = userPlugins
+        options.checkOnly = check
+        options.showDiff = diff
         let progress = !quiet && ProgressLine.stderrIsTerminal ? ProgressLine() : nil
         var sinks: [any EventSink] = [HumanSink(verbosity: quiet ? -1 : verbose ? 1 : 0, progress: progress), recordSink]
         if json { sinks.append(JSONLinesSink(handle: .standardOutput)) }
@@ -150,6 +158,18 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 extension RunCommand {
+    /// `--set key=value` flags as a table; one without `=` or with no key is a usage error.
+    static func parseSettings(_ settings: [String]) throws -> [String: String] {
+        var args: [String: String] = [:]
+        for s in settings {
+            guard let eq = s.firstIndex(of: "="), eq != s.startIndex else {
+                throw ClawrunError.usage("--set '\(s)' is not key=value")
+            }
+            args[String(s[..<eq])] = String(s[s.index(after: eq)...])
+        }
+        return args
+    }
+
     /// The most coroutines `--parallel` may run at once: more machines in flight than any
     /// provider's rate limit lets through.
     static let maxParallel = 10_000

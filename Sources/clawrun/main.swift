@@ -6,6 +6,10 @@ import Foundation
 /// and exit code 2 (swift-argument-parser's own would be 64 and several lines).
 func clawrunMain() async -> Int32 {
     do {
+        if let help = try await WorkflowHelp.text(for: Array(CommandLine.arguments.dropFirst())) {
+            print(help)
+            return 0
+        }
         var command = try Clawrun.parseAsRoot()
         if var async = command as? AsyncParsableCommand {
             try await async.run()

@@ -30,7 +30,7 @@ import Testing
             local ok2, e2 = pcall(json.encode, {1, 2, x = 3})
             local ok3, e3 = pcall(json.encode, {[1] = 1, [3] = 3})
             local ok4, e4 = pcall(json.decode, "{oops")
-            return {e1, e2, e3, e4}
+            return {tostring(e1), tostring(e2), tostring(e3), tostring(e4)}
             """)
         #expect(outcome.exitCode == 0)
         let errors = events.last { $0.event == "result" }?["value"]?.arrayValue?.compactMap(\.stringValue) ?? []

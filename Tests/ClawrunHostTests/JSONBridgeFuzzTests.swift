@@ -123,7 +123,7 @@ import Testing
               function() return exec("dm-x", "true", {env = {KEY = "a\\0b"}}) end,
             }) do
               local ok, err = pcall(f)
-              out[#out + 1] = ok and "accepted" or err
+              out[#out + 1] = ok and "accepted" or tostring(err)
             end
             return out
             """)

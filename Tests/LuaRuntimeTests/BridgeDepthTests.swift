@@ -116,7 +116,7 @@ import Testing
             assert(#t == 2 ^ 40, #t)
             local c = copy(t)
             local ok, err = pcall(parallel, t, function() end)
-            return #c, c[1], c[2], ok, err
+            return #c, c[1], c[2], ok, tostring(err)
             """, chunkName: "@t.lua")
         let values = try await scheduler.runOnOwnThread().get()
         #expect(values.prefix(4) == [.integer(2), .integer(0), .integer(1), .boolean(false)])

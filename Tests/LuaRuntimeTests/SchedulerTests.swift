@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func asyncFailuresRaiseAtTheCallersLine() async throws {
-        let r = try await run("\nlocal ok, e = pcall(function() return later('fail') end)\nreturn ok, e")
+        let r = try await run("\nlocal ok, e = pcall(function() return later('fail') end)\nreturn ok, tostring(e)")
         let values = try r.get()
         #expect(values.first == .boolean(false))
         #expect(values.last?.stringValue == "t.lua:2: later: asked to fail")
@@ -94,7 +94,7 @@ import Testing
         let r = try await run("""
             local t = {3, 1, 2}
             local ok, e = pcall(table.sort, t, function(a, b) sleep(0) return a < b end)
-            return ok, e
+            return ok, tostring(e)
             """)
         let v = try r.get()
         #expect(v[0] == .boolean(false))

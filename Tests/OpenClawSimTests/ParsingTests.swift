@@ -1,3 +1,4 @@
+import OpenClawRules
 import OpenClawSim
 import Testing
 
@@ -61,15 +62,25 @@ import Testing
         #expect(try ConfigPath(#"env.vars["A.B"]"#).segments == ["env", "vars", "A.B"])
     }
 
-    @Test func redactionCoversSecretKeys() {
-        for key in ["token", "authToken", "password", "clientSecret", "apiKey", "api_key", "OPENAI_API_KEY"] {
-            #expect(Redaction.isSensitiveKey(key), "\(key)")
+    /// The rule of OpenClaw's src/config/schema.hints.ts (`isSensitiveConfigPath`: SENSITIVE_PATTERNS
+    /// on the whole dotted path, minus SENSITIVE_KEY_WHITELIST_SUFFIXES), used by the simulator's
+    /// redaction and by clawrun alike (OpenClawRules).
+    @Test func redactionCoversSecretPathsByOpenClawsRule() {
+        for path in ["gateway.auth.token", "authToken", "gateway.auth.password", "clientSecret", "models.providers.x.apiKey",
+                     "api_key", "env.vars.OPENAI_API_KEY", "env.vars.ANTHROPIC_OAUTH_TOKEN", "secrets.providers.x.id",
+                     "tools.encryptKey", "ssh.private_key", "gcp.serviceAccount", "gcp.serviceAccountRef",
+                     "hooks.token[]"] {
+            #expect(SensitiveConfigPath.matches(path), "\(path)")
         }
-        for key in ["mode", "tokens", "port", "keyboard"] {
-            #expect(!Redaction.isSensitiveKey(key), "\(key)")
+        for path in ["gateway.mode", "tokens", "gateway.port", "keyboard", "agents.defaults.maxTokens",
+                     "models.x.contextTokens", "usage.tokenCount", "gateway.auth.passwordFile", "env.vars.PATH"] {
+            #expect(!SensitiveConfigPath.matches(path), "\(path)")
         }
-        let redacted = Redaction.redact(.object([("token", .string("s")), ("apiKey", .string("${OPENAI_API_KEY}"))]))
-        #expect(redacted == .object([("token", .string(Redaction.sentinel)), ("apiKey", .string("${OPENAI_API_KEY}"))]))
+        // redact-snapshot.ts's fallback: strings at secret paths, `${VAR}` references kept.
+        let redacted = Redaction.redact(.object([("token", .string("s")), ("apiKey", .string("${OPENAI_API_KEY}")),
+                                                 ("maxTokens", .number(5))]))
+        #expect(redacted == .object([("token", .string(Redaction.sentinel)), ("apiKey", .string("${OPENAI_API_KEY}")),
+                                     ("maxTokens", .number(5))]))
     }
 
     @Test func reloadPlanRestartsOnGatewayKeysOnly() throws {

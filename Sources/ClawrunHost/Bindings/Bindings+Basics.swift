@@ -30,6 +30,12 @@ extension HostContext {
             self.markStep("changed")
             return .values([])
         }
+        state.register("__step_change") { [unowned self] call in
+            let description = try call.string(1, "description")
+            self.markStep(self.options.checkOnly ? "would_change" : "changed", change: description)
+            return .values([])
+        }
+        state.register("checking") { [unowned self] _ in .values([.boolean(self.options.checkOnly)]) }
         state.register("skipped") { [unowned self] call in
             if let reason = try call.optionalString(1, "reason") { self.log("info", "skipped: \(reason)") }
             self.markStep("skipped")
@@ -46,6 +52,14 @@ extension HostContext {
                 self.reporter.requestExit(Int32(code))
             }
             throw HostError(message, bare: true)
+        }
+        state.register("__backoff_delay") { call in
+            let backoff = Backoff(initial: try call.number(2, "initial"), factor: try call.number(3, "factor"),
+                                  cap: try call.number(4, "cap"))
+            return .values([.number(backoff.delay(attempt: Int(try call.integer(1, "attempt"))))])
+        }
+        state.register("__raise") { call in
+            throw HostError(try call.string(2, "message"), bare: true, code: try call.string(1, "code"))
         }
         registerJSON()
         registerToken()
@@ -102,6 +116,7 @@ extension HostContext {
         let end = Date().timeIntervalSince1970
         if !ok { frame.status = "failed" }
         var fields: [(String, JSONValue)] = [("status", .string(frame.status)), ("duration", .double(end - frame.start))]
+        if let change = frame.change { fields.append(("change", .string(change))) }
         let firstLine = trace.map { String($0.split(separator: "\n").first ?? "") }
         if !ok, let trace {
             fields.append(("error", .string(trace)))
@@ -110,14 +125,15 @@ extension HostContext {
         reporter.emit(RunEvent("step_end", step: step, machine: machine, fields: fields))
         if let machine {
             tally.stepEnded(machine: machine, status: frame.status, start: frame.start, end: end,
-                            error: ok ? nil : firstLine)
+                            error: ok ? nil : firstLine, change: ok ? frame.change : nil)
         }
         if !co.context.steps.isEmpty { co.context.steps.removeLast() }
     }
 
-    func markStep(_ status: String) {
+    func markStep(_ status: String, change: String? = nil) {
         guard let co = scheduler.current, var stack = frames[co.id], !stack.isEmpty else { return }
         if stack[stack.count - 1].status == "ok" || status == "skipped" { stack[stack.count - 1].status = status }
+        if let change { stack[stack.count - 1].change = change }
         frames[co.id] = stack
     }
 }

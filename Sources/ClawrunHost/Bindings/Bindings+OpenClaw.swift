@@ -47,13 +47,16 @@ extension HostContext {
                 return []
             }
         }
+        state.register("openclaw.is_secret_path") { call in
+            .values([.boolean(OpenClawLayout.isSecretPath(try call.string(1, "path")))])
+        }
         state.register("openclaw.config_patch") { [unowned self] call in
             let id = try call.machineId(1)
             let changes = try HostContext.configChanges(call, 2)
             let opts = try call.optionalTable(3, "options") ?? LuaTable()
             try opts.checkKeys(["wait", "port", "timeout"])
             let wait = try opts.bool("wait") ?? false
-            let port = Int(try opts.number("port") ?? 18789)
+            let port = Int(try opts.number("port") ?? Double(OpenClawLayout.port))
             let timeout = try opts.number("timeout") ?? 60
             for (path, value) in changes where OpenClawLayout.isSecretPath(path) && !self.options.showSecrets {
                 self.registerSecrets(in: value)
@@ -99,7 +102,7 @@ extension HostContext {
             let opts = try call.optionalTable(2, "options") ?? LuaTable()
             try opts.checkKeys(["token", "port", "timeout"])
             var request = ModelsRequest()
-            request.port = Int(try opts.number("port") ?? 18789)
+            request.port = Int(try opts.number("port") ?? Double(OpenClawLayout.port))
             request.timeout = try opts.number("timeout") ?? 10
             request.token = try opts.string("token") ?? self.recordedToken(id)
             if let token = request.token, !self.options.showSecrets { self.reporter.redactor.add(token) }
@@ -174,6 +177,7 @@ extension HostContext {
         setTableField("openclaw", "env", .table(LuaTable(OpenClawLayout.environment.sorted { $0.key < $1.key }
             .map { ($0.key, .string($0.value)) })))
         setTableField("openclaw", "config_path", .string(OpenClawLayout.configPath))
+        setTableField("openclaw", "layout", OpenClawLayout.lua)
     }
 
     /// Sets `table.key = value` on a global table that registered bindings created.

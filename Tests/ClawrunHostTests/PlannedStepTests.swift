@@ -1,0 +1,69 @@
+import ClawrunCore
+import ClawrunHost
+import ClawrunTestSupport
+import Foundation
+import Reporting
+import Testing
+
+/// `step(name, {check, apply, diff})`: apply runs only when check says a change is needed, and
+/// never under `--check`; the step's status and `change` say what happened.
+@Suite struct PlannedStepTests {
+    static let flow = """
+        local applied = {}
+        local function thing(name, needed)
+          return step(name, {
+            check = function() return needed, name .. " differs", {name = name} end,
+            diff = function(plan) return {plan.name .. ": old -> new"} end,
+            apply = function(plan) applied[#applied + 1] = plan.name; return "applied " .. plan.name end,
+          })
+        end
+        local a, b = thing("same", false), thing("differs", true)
+        return {applied = applied, a = a and a.name, b = type(b) == "string" and b or b.name, checking = checking()}
+        """
+
+    func run(check: Bool, diff: Bool = false, _ source: String = PlannedStepTests.flow) async throws
+        -> (WorkflowRun.Outcome, [RunEvent])
+    {
+        let box = try Sandbox()
+        let script = try box.write("flow.lua", source)
+        var options = RunOptions(script: script, home: box.root.appendingPathComponent("home"), environment: [:])
+        options.checkOnly = check
+        options.showDiff = diff
+        let sink = MemorySink()
+        let run = try WorkflowRun(options: options, provider: StubProvider([]),
+                                  reporter: Reporter(redactor: SecretRedactor(), sinks: [sink]))
+        return (await run.execute(), sink.events)
+    }
+
+    @Test func applyRunsOnlyWhenCheckSaysAChangeIsNeeded() async throws {
+        let (outcome, events) = try await run(check: false)
+        #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
+        let value = events.last { $0.event == "result" }?["value"]
+        #expect(value?["applied"] == .array([.string("differs")]))
+        #expect(value?["a"] == .string("same") && value?["b"] == .string("applied differs"))
+        let ends = events.filter { $0.event == "step_end" }
+        #expect(ends.map { $0["status"]?.stringValue } == ["ok", "changed"])
+        #expect(ends.last?["change"] == .string("differs differs"))
+        #expect(!events.contains { $0["message"]?.stringValue?.hasPrefix("diff:") == true })
+    }
+
+    @Test func underCheckNoApplyRunsAndTheStepWouldChange() async throws {
+        let (outcome, events) = try await run(check: true, diff: true)
+        #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
+        let value = events.last { $0.event == "result" }?["value"]
+        #expect(value?["applied"] == .array([]) && value?["checking"] == .bool(true))
+        #expect(value?["b"] == .string("differs"))
+        #expect(events.filter { $0.event == "step_end" }.map { $0["status"]?.stringValue } == ["ok", "would_change"])
+        #expect(events.contains { $0["message"]?.stringValue == "diff: differs: old -> new" })
+        #expect(events.last { $0.event == "recap" }?["check"] == .bool(true))
+    }
+
+    @Test(arguments: [("{check = function() end}", "the table's 'apply' must be a function, got nil"),
+                      ("{check = 1, apply = print}", "the table's 'check' must be a function, got number"),
+                      ("{check = print, apply = print, aply = 1}", "unknown key 'aply' (known: apply, check, diff)")])
+    func aMalformedStepTableIsNamed(table: String, message: String) async throws {
+        let (outcome, _) = try await run(check: false, "step('x', \(table))")
+        #expect(outcome.exitCode == 1)
+        #expect(outcome.error?.contains("flow.lua:1: step: \(message)") == true, "\(outcome.error ?? "")")
+    }
+}
