@@ -59,7 +59,7 @@ struct ServerHardeningTests {
 
     @Test func anIdleKeptAliveConnectionIsClosedAtTheIdleTimeout() async throws {
         // The idle timeout leaves a loaded host ample time to send the second request at once.
-        try await withServer(ServerLimits(headerTimeout: 30, idleTimeout: 2)) { server, port in
+        try await withServer(ServerLimits(headerTimeout: 30, idleTimeout: 5)) { server, port in
             let socket = try RawSocket(port: port)
             socket.send(keepAliveGET())
             #expect(await socket.readResponse().hasPrefix("HTTP/1.1 200"))
