@@ -1,8 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
-
 // Linux only: local machines are Linux namespaces (CProcess and clawrun-init call clone3,
 // pidfd, epoll, seccomp and pivot_root), so no Apple platform is declared; CProcess stops a build
 // elsewhere with an #error that says so.
@@ -26,8 +24,8 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"]), .brew(["lua"])]
         ),
         .target(name: "CProcess"),
-        .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"], swiftSettings: swift6),
-        .target(name: "ClawrunCore", swiftSettings: swift6),
+        .target(name: "LuaRuntime", dependencies: ["CLua", "ClawrunCore"]),
+        .target(name: "ClawrunCore"),
         .target(
             name: "DedalusAPI",
             dependencies: [
@@ -35,11 +33,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            swiftSettings: swift6
+            ]
         ),
-        .target(name: "LocalMachines", dependencies: ["ClawrunCore", "CProcess"], swiftSettings: swift6),
-        .target(name: "MemoryMachines", dependencies: ["ClawrunCore"], swiftSettings: swift6),
+        .target(name: "LocalMachines", dependencies: ["ClawrunCore", "CProcess"]),
+        .target(name: "MemoryMachines", dependencies: ["ClawrunCore"]),
         .target(
             name: "MachinesAPIServer",
             dependencies: [
@@ -47,11 +44,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            swiftSettings: swift6
+            ]
         ),
         // OpenClaw's own rules that both the simulator and clawrun follow (which config paths are secret).
-        .target(name: "OpenClawRules", swiftSettings: swift6),
+        .target(name: "OpenClawRules"),
         .target(
             name: "OpenClawSim",
             dependencies: [
@@ -59,10 +55,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            swiftSettings: swift6
+            ]
         ),
-        .target(name: "Reporting", dependencies: ["ClawrunCore"], swiftSettings: swift6),
+        .target(name: "Reporting", dependencies: ["ClawrunCore"]),
         .target(
             name: "ClawrunHost",
             dependencies: [
@@ -75,8 +70,7 @@ let package = Package(
             dependencies: [
                 "ClawrunHost", "ClawrunCore", "Reporting", "LocalMachines", "DedalusAPI", "MachinesAPIServer", "MemoryMachines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: swift6
+            ]
         ),
         // Machines run the simulator from /run/clawrun and see none of the host's Swift runtime.
         .executableTarget(name: "openclaw-sim", dependencies: ["OpenClawSim"],
@@ -97,5 +91,5 @@ let package = Package(
         .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim", "OpenClawRules"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

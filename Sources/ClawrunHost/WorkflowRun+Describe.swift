@@ -33,9 +33,10 @@ extension WorkflowRun {
         let run = try WorkflowRun(options: options, provider: OfflineProvider(),
                                   reporter: Reporter(redactor: SecretRedactor(), sinks: []), describing: true)
         // A workflow that loops or sleeps before its declaration must not hold `describe` up.
+        let interrupter = run.interrupter
         let deadline = Task {
             try await Task.sleep(nanoseconds: UInt64(describeDeadline * 1e9))
-            run.interrupt(grace: 0, reason: "the workflow did not reach params within \(Int(describeDeadline)) s", exitCode: 2)
+            interrupter.interrupt(grace: 0, reason: "the workflow did not reach params within \(Int(describeDeadline)) s", exitCode: 2)
         }
         let outcome = await run.execute()
         deadline.cancel()

@@ -83,7 +83,8 @@ import Reporting
             """, machines: 4, during: { run, event in
                 // Once m3 has taken m1's place, as a signal handler would: off the emitting thread.
                 guard event.event == "step_start", event.machine == "m3" else { return }
-                DispatchQueue.global().async { run.interrupt(grace: 0.2, reason: "received SIGINT", exitCode: 130) }
+                let interrupter = run.interrupter
+                DispatchQueue.global().async { interrupter.interrupt(grace: 0.2, reason: "received SIGINT", exitCode: 130) }
             })
         #expect(outcome.exitCode == 130)
         // m1 ends at once and m3 takes its place; m4 never starts.

@@ -93,12 +93,13 @@ struct ClawrunHome {
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which the Glibc module does not
     /// export: looked up once at run time.
-    static let addCloseFrom: (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+    static let addCloseFrom: @Sendable (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
         typealias Function = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
             return { _, _ in ENOSYS }
         }
-        return unsafeBitCast(symbol, to: Function.self)
+        let function = unsafeBitCast(symbol, to: Function.self)
+        return { actions, from in function(actions, from) }
     }()
 
     /// Runs clawrun to its end.

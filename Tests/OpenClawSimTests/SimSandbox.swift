@@ -54,14 +54,19 @@ final class GatewayProcess {
 /// on a process or a socket would starve the in-process servers of tests running beside it
 /// (APIServer answers on that pool), so every blocking wait of these helpers goes through here.
 func offPool<T>(_ body: @escaping () -> T) async -> T {
-    await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+    // Unsafe only in name: the body runs on the new thread alone while its caller waits for it.
+    nonisolated(unsafe) let body = body
+    return await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
         Thread { continuation.resume(returning: body()) }.start()
     }
 }
 
 /// One test's world: a temporary HOME and OPENCLAW_STATE_DIR, a free port, and the
 /// processes it started, all removed by `cleanup()`.
-final class SimSandbox {
+///
+/// Unchecked Sendable: tasks share it only through `request`, `get` and `chat`, which read the
+/// constant `port`; everything that changes its state runs in the test's own task.
+final class SimSandbox: @unchecked Sendable {
     let root: String
     let stateDir: String
     let port: Int

@@ -19,8 +19,8 @@ extension HostContext {
                 throw HostError("option 'timeout' must be between 0 and 86400 seconds, got \(timeout)")
             }
             let check = try opts?.bool("check") ?? true
-            return try self.scheduler.perform(call) { [self] in
-                let result = try await self.runOpenClaw(id, args, timeout: timeout)
+            return try self.scheduler.perform(call) { [poller = self.poller] in
+                let result = try await poller.runOpenClaw(id, args, timeout: timeout)
                 if check, let failure = HostContext.openClawFailure(result, machineId: id, args: args) {
                     throw HostError(failure)
                 }
@@ -32,15 +32,15 @@ extension HostContext {
             let path = try call.string(2, "path")
             guard call.count >= 3 else { throw HostError("bad argument #3 'value' (value expected, got no value)") }
             let value = try LuaJSON.encode(call.state, call.thread, at: 3)
-            if OpenClawLayout.isSecretPath(path), !self.options.showSecrets { self.registerSecrets(in: value) }
+            if OpenClawLayout.isSecretPath(path), !self.options.showSecrets { self.reporter.redactor.addSecrets(in: value) }
             // The value travels on stdin (compact JSON is one line), never in the execution's
             // recorded command, where a provider keeps it; --strict-json keeps a token of digits a string.
             let request = ExecRequest(
                 command: [OpenClawLayout.bash, "-c", #"IFS= read -r value && exec "$2" config set "$1" "$value" --strict-json"#,
                           "clawrun", path, OpenClawLayout.cli],
                 env: OpenClawLayout.environment, stdin: value.compactText + "\n", timeoutMs: 60_000)
-            return try self.scheduler.perform(call) { [self] in
-                let result = try await self.poller.run(machineId: id, request, timeout: 90)
+            return try self.scheduler.perform(call) { [poller = self.poller] in
+                let result = try await poller.run(machineId: id, request, timeout: 90)
                 if let failure = HostContext.openClawFailure(result, machineId: id, args: ["config", "set", path]) {
                     throw HostError(failure)
                 }
@@ -59,10 +59,10 @@ extension HostContext {
             let port = Int(try opts.number("port") ?? Double(OpenClawLayout.port))
             let timeout = try opts.number("timeout") ?? 60
             for (path, value) in changes where OpenClawLayout.isSecretPath(path) && !self.options.showSecrets {
-                self.registerSecrets(in: value)
+                self.reporter.redactor.addSecrets(in: value)
             }
-            return try self.scheduler.perform(call) { [self] in
-                let read = try await self.poller.run(
+            return try self.scheduler.perform(call) { [poller = self.poller] in
+                let read = try await poller.run(
                     machineId: id, ExecRequest(command: [OpenClawLayout.cat, OpenClawLayout.configPath], timeoutMs: 30_000),
                     timeout: 60)
                 var config = JSONValue.object([])
@@ -83,7 +83,7 @@ extension HostContext {
                     command: [OpenClawLayout.bash, "-c", ConfigPatch.writeScript, "clawrun-config", OpenClawLayout.configPath,
                               String(port), mode, String(Int(timeout.rounded(.up)))],
                     stdin: patch.config.prettyText() + "\n", timeoutMs: Int((timeout + 30) * 1000))
-                let result = try await self.poller.run(machineId: id, request, timeout: timeout + 60)
+                let result = try await poller.run(machineId: id, request, timeout: timeout + 60)
                 switch result.execution.exitCode {
                 case 0?: break
                 case 2?:
@@ -107,8 +107,8 @@ extension HostContext {
             request.token = try opts.string("token") ?? self.recordedToken(id)
             if let token = request.token, !self.options.showSecrets { self.reporter.redactor.add(token) }
             let final = request
-            return try self.scheduler.perform(call) { [self] in
-                let result = try await self.poller.run(machineId: id, final.execRequest, timeout: final.timeout + 45)
+            return try self.scheduler.perform(call) { [poller = self.poller] in
+                let result = try await poller.run(machineId: id, final.execRequest, timeout: final.timeout + 45)
                 try ChatOutcome.checkTransport(result, machineId: id, port: final.port, timeout: final.timeout)
                 guard let http = CurlWriteOut.split(result.output.stdout) else {
                     throw HostError("curl inside \(id) printed no status line")
@@ -127,8 +127,8 @@ extension HostContext {
         state.register("openclaw.config_get") { [unowned self] call in
             let id = try call.machineId(1)
             let path = try call.string(2, "path")
-            return try self.scheduler.perform(call) { [self] in
-                let result = try await self.runOpenClaw(id, ["config", "get", path, "--json"], timeout: 60)
+            return try self.scheduler.perform(call) { [poller = self.poller] in
+                let result = try await poller.runOpenClaw(id, ["config", "get", path, "--json"], timeout: 60)
                 let text = result.output.stdout + result.output.stderr
                 if !result.succeeded, text.contains("Config path not found") { return [.nil] }
                 if let failure = HostContext.openClawFailure(result, machineId: id, args: ["config", "get", path]) {
@@ -141,9 +141,10 @@ extension HostContext {
         }
         state.register("openclaw.config_file") { [unowned self] call in
             let id = try call.machineId(1)
-            return try self.scheduler.perform(call) { [self] in
+            let redactor = self.options.showSecrets ? nil : self.reporter.redactor
+            return try self.scheduler.perform(call) { [poller = self.poller] in
                 let request = ExecRequest(command: [OpenClawLayout.cat, OpenClawLayout.configPath], timeoutMs: 30_000)
-                let result = try await self.poller.run(machineId: id, request, timeout: 60)
+                let result = try await poller.run(machineId: id, request, timeout: 60)
                 if result.execution.exitCode == 1, result.output.stderr.contains("No such file") { return [.nil] }
                 if let failure = HostContext.failureMessage(result, machineId: id) { throw HostError(failure) }
                 let config: JSONValue
@@ -153,14 +154,14 @@ extension HostContext {
                     throw HostError("\(OpenClawLayout.configPath) on \(id) is not plain JSON (\(error)); "
                         + "it may hold JSON5 comments: rewrite it with `openclaw config set`")
                 }
-                if !self.options.showSecrets { self.registerSecrets(in: config, secretPath: false, path: "") }
+                redactor?.addSecrets(in: config, secretPath: false, path: "")
                 return [LuaJSON.luaValue(config)]
             }
         }
         state.register("openclaw.health") { [unowned self] call in
             let id = try call.machineId(1)
-            return try self.scheduler.perform(call) { [self] in
-                let result = try await self.runOpenClaw(id, ["gateway", "call", "health", "--json"], timeout: 60)
+            return try self.scheduler.perform(call) { [poller = self.poller] in
+                let result = try await poller.runOpenClaw(id, ["gateway", "call", "health", "--json"], timeout: 60)
                 guard result.succeeded else {
                     let why = HostContext.lastLine(result.output.stderr) ?? HostContext.lastLine(result.output.stdout)
                         ?? "exit status \(result.execution.exitCode ?? -1)"
@@ -189,13 +190,6 @@ extension HostContext {
         lua_pop(L, 1)
     }
 
-    /// Runs `openclaw ARGS` in a machine with the OpenClaw environment.
-    func runOpenClaw(_ machineId: String, _ args: [String], timeout: Double) async throws -> ExecResult {
-        let request = ExecRequest(command: [OpenClawLayout.cli] + args, env: OpenClawLayout.environment,
-                                  timeoutMs: Int(timeout * 1000))
-        return try await poller.run(machineId: machineId, request, timeout: timeout + 30)
-    }
-
     /// Why an `openclaw` call failed, naming the subcommand (never its values, which may be
     /// secrets) and the CLI's own last line, or nil when it succeeded.
     static func openClawFailure(_ result: ExecResult, machineId: String, args: [String]) -> String? {
@@ -206,21 +200,6 @@ extension HostContext {
             return "\(shown) on \(machineId): openclaw is not installed in \(OpenClawLayout.binDir) (run deploy first)"
         }
         return "\(shown) failed: \(generic)"
-    }
-
-    /// Registers every string in a config value with the redactor: all of them when the value
-    /// sits under a secret path, else those under keys that look secret.
-    func registerSecrets(in value: JSONValue, secretPath: Bool = true, path: String = "") {
-        switch value {
-        case .string(let s): if secretPath || OpenClawLayout.isSecretPath(path) { reporter.redactor.add(s) }
-        case .array(let items): for item in items { registerSecrets(in: item, secretPath: secretPath, path: path) }
-        case .object(let members):
-            for (k, v) in members {
-                let child = path.isEmpty ? k : path + "." + k
-                registerSecrets(in: v, secretPath: secretPath || OpenClawLayout.isSecretPath(child), path: child)
-            }
-        default: break
-        }
     }
 
     /// A list of `{path, value}` pairs (argument `n`), values as JSON.
