@@ -15,8 +15,11 @@ local machines = targets()
 if #machines == 0 then fail("chat needs a target: --machine ID (or --all)") end
 
 local outcomes = parallel(machines, function(m)
+  if checking() then
+    -- A dry run sends nothing: it says that a message would go.
+    return step("chat", {check = function() return true, "would send a message" end, apply = function() end})
+  end
   return step("chat", function()
-    if checking() then return skipped("--check: no message is sent") end
     local reply, response = chat(m, p.message, {
       user = p.user, model = p.model, backend_model = p.backend_model,
       stream = p.stream, port = p.port, timeout = p.timeout, token = p.token,

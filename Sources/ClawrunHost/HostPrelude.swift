@@ -74,8 +74,15 @@ enum HostPrelude {
     local traceback = debug.traceback
     function step(name, fn)
       if type(name) ~= "string" then error("step: bad argument #1 'name' (string expected, got " .. type(name) .. ")", 2) end
-      if type(fn) == "table" then fn = planned(fn) end
-      if type(fn) ~= "function" then error("step: bad argument #2 'fn' (function or {check, apply} table expected, got " .. type(fn) .. ")", 2) end
+      if type(fn) == "table" then
+        fn = planned(fn)
+      elseif type(fn) ~= "function" then
+        error("step: bad argument #2 'fn' (function or {check, apply} table expected, got " .. type(fn) .. ")", 2)
+      elseif checking() then
+        -- A plain step cannot say what it would change: running it would change it.
+        error("step '" .. name .. "' cannot run under --check: it is not a check/apply step, so it would " ..
+              "change the machine; write it as step(name, {check = ..., apply = ...}) or skip it when checking() is true", 2)
+      end
       begin_step(name)
       local trace
       local results = table.pack(xpcall(fn, function(e)

@@ -66,4 +66,20 @@ import Testing
         #expect(outcome.exitCode == 1)
         #expect(outcome.error?.contains("flow.lua:1: step: \(message)") == true, "\(outcome.error ?? "")")
     }
+
+    /// A plain step cannot say what it would change, so `--check` refuses to run it: a dry run of
+    /// a workflow not written for one fails before that step instead of changing machines.
+    @Test func aPlainStepIsRefusedUnderCheckAndItsBodyNeverRuns() async throws {
+        let (outcome, events) = try await run(check: true, """
+            ran = false
+            local ok, err = pcall(step, "install", function() ran = true end)
+            return {ok = ok, err = tostring(err), ran = ran}
+            """)
+        #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
+        let value = events.last { $0.event == "result" }?["value"]
+        #expect(value?["ok"] == .bool(false) && value?["ran"] == .bool(false))
+        #expect(value?["err"]?.stringValue?.contains("step 'install' cannot run under --check") == true, "\(String(describing: value))")
+        let (normal, normalEvents) = try await run(check: false, "ran = false; step('install', function() ran = true end); return ran")
+        #expect(normal.exitCode == 0 && normalEvents.last { $0.event == "result" }?["value"] == .bool(true))
+    }
 }
