@@ -62,7 +62,7 @@ final class RawSocket: @unchecked Sendable {
     }
 
     /// Reads one whole answer (head and `Content-Length` body).
-    func readResponse(timeout: Double = 10) async -> String {
+    func readResponse(timeout: Double = 60) async -> String {
         await read(timeout: timeout) { text in
             guard let split = text.range(of: "\r\n\r\n") else { return false }
             let head = text[..<split.lowerBound].lowercased()
