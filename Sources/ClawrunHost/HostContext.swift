@@ -19,6 +19,9 @@ public final class HostContext {
     /// Targets, progress, the failure policy and created machines.
     public let fleet: FleetMonitor
     var frames: [Int: [StepFrame]] = [:]
+    /// Under `--check`, the machines (`""` for steps outside any) of which a step would change
+    /// something: their later read-only steps would verify a state the real run does not leave.
+    var plannedChanges: Set<String> = []
 
     /// One `step` in progress in one coroutine (its name is on the coroutine's context.steps).
     struct StepFrame {

@@ -6,10 +6,10 @@ enum HostPrelude {
 
     static let source = """
     local begin_step, end_step, write_log, write_out = __step_begin, __step_end, __log, __write
-    local step_change, show_diff = __step_change, __show_diff
+    local step_change, show_diff, step_pending = __step_change, __show_diff, __step_pending
     local backoff_delay, raise = __backoff_delay, __raise
     __step_begin, __step_end, __log, __write, __step_change, __show_diff = nil, nil, nil, nil, nil, nil
-    __backoff_delay, __raise = nil, nil
+    __step_pending, __backoff_delay, __raise = nil, nil, nil
 
     local function render(...)
       local parts = {}
@@ -40,10 +40,35 @@ enum HostPrelude {
       log[level] = function(...) write_log(level, render(...)) end
     end
 
+    -- A read-only step ({verify = fn}) runs as it is under --check too, since it changes nothing;
+    -- but once an earlier step of the same machine would change something, what it would verify
+    -- is not what the real run leaves, so under --check it is skipped and says why.
+    local function verifying(spec)
+      if type(spec.verify) ~= "function" then
+        error("step: the table's 'verify' must be a function, got " .. type(spec.verify), 4)
+      end
+      for key in pairs(spec) do
+        if key ~= "verify" then
+          error("step: a read-only step takes 'verify' alone, not '" .. tostring(key) .. "'", 4)
+        end
+      end
+      return function()
+        if checking() and step_pending() then
+          skipped("not run under --check: an earlier step of this machine would change what it reads")
+          return
+        end
+        return spec.verify()
+      end
+    end
+
     -- A check/apply step: check() returns needed, description, plan; apply(plan) runs only when
     -- needed and not under --check; diff(plan) returns the lines --diff shows. The step returns
     -- apply's results, or plan when nothing was applied.
     local function planned(spec)
+      if spec.verify ~= nil then
+        local read_only = verifying(spec) -- not a tail call: its errors name the caller of step
+        return read_only
+      end
       for _, key in ipairs({"check", "apply"}) do
         if type(spec[key]) ~= "function" then
           error("step: the table's '" .. key .. "' must be a function, got " .. type(spec[key]), 3)
@@ -54,7 +79,7 @@ enum HostPrelude {
       end
       for key in pairs(spec) do
         if key ~= "check" and key ~= "apply" and key ~= "diff" then
-          error("step: unknown key '" .. tostring(key) .. "' (known: apply, check, diff)", 3)
+          error("step: unknown key '" .. tostring(key) .. "' (known: apply, check, diff; or verify alone)", 3)
         end
       end
       return function()
@@ -77,11 +102,12 @@ enum HostPrelude {
       if type(fn) == "table" then
         fn = planned(fn)
       elseif type(fn) ~= "function" then
-        error("step: bad argument #2 'fn' (function or {check, apply} table expected, got " .. type(fn) .. ")", 2)
+        error("step: bad argument #2 'fn' (function, {check, apply} or {verify} table expected, got " .. type(fn) .. ")", 2)
       elseif checking() then
         -- A plain step cannot say what it would change: running it would change it.
         error("step '" .. name .. "' cannot run under --check: it is not a check/apply step, so it would " ..
-              "change the machine; write it as step(name, {check = ..., apply = ...}) or skip it when checking() is true", 2)
+              "change the machine; write it as step(name, {check = ..., apply = ...}), as step(name, {verify = ...}) " ..
+              "when it only reads, or skip it when checking() is true", 2)
       end
       begin_step(name)
       local trace

@@ -41,6 +41,7 @@ public final class MachineTally: Sendable {
         var rows: [String: Row] = [:]
         var order: [String] = []
         var failedMachines = 0
+        var runChanges: [String] = []
 
         /// Makes the machine's row if it has none.
         mutating func ensureRow(_ machine: String) {
@@ -79,6 +80,17 @@ public final class MachineTally: Sendable {
             row.lastEnd = max(row.lastEnd ?? end, end)
             if row.firstError == nil, let error { row.firstError = error }
         }
+    }
+
+    /// Counts what a check/apply step outside any machine changed, or would change under `--check`
+    /// (deploy's `create` before a machine exists), so that the recap names it too.
+    public func runStepChanged(_ change: String) {
+        table.withLock { $0.runChanges.append(change) }
+    }
+
+    /// What steps outside any machine changed, or would change, in the order they ended.
+    public var runChanges: [String] {
+        table.withLock { $0.runChanges }
     }
 
     /// Marks a machine failed outside any step (an error in its parallel item).

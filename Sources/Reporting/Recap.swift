@@ -57,6 +57,10 @@ public enum Recap {
                 ("requests", .int(Int64(throttle.requests))),
             ])))
         }
+        let runChanges = tally.runChanges
+        if !runChanges.isEmpty {
+            fields.append((checkOnly ? "would_change" : "changes", .array(runChanges.map(JSONValue.string))))
+        }
         if let record { fields.append(("record", .string(record))) }
         if checkOnly { fields.append(("check", .bool(true))) }
         return RunEvent("recap", fields: fields)

@@ -8,7 +8,9 @@ public enum RecapTable {
     public static func render(_ recap: RunEvent, quiet: Bool) -> String? {
         let rows = recap["machines"]?.arrayValue ?? []
         let created = recap["created"]?.arrayValue ?? []
-        guard !rows.isEmpty || !created.isEmpty else { return nil }
+        let checking = recap["check"] == .bool(true)
+        let runChanges = recap[checking ? "would_change" : "changes"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        guard !rows.isEmpty || !created.isEmpty || (checking && !runChanges.isEmpty) else { return nil }
         var lines: [String] = []
         if !rows.isEmpty {
             var table = [["MACHINE", "STATUS", "OK", "CHANGED", "FAILED", "SKIPPED", "TIME", "ERROR"]]
@@ -25,7 +27,7 @@ public enum RecapTable {
             if table.count > 1 { lines += align(table) }
         }
         if !rows.isEmpty { lines.append(totals(recap)) }
-        if recap["check"] == .bool(true) { lines += plan(rows) }
+        if checking { lines += plan(rows, run: runChanges) }
         let remaining = created.filter { $0["deleted"] != .bool(true) }.compactMap { $0["machine"]?.stringValue }
         if !created.isEmpty {
             var line = "created \(created.count) machine\(created.count == 1 ? "" : "s")"
@@ -43,9 +45,14 @@ public enum RecapTable {
         return lines.joined(separator: "\n")
     }
 
-    /// `--check`'s plan: what would change, per machine, or that nothing would.
-    private static func plan(_ rows: [JSONValue]) -> [String] {
+    /// `--check`'s plan: what would change outside any machine (`run`: machines to create), per
+    /// machine, or that nothing would.
+    private static func plan(_ rows: [JSONValue], run: [String]) -> [String] {
         var lines = ["CHECK: nothing was changed; CHANGED counts the steps that would change"]
+        if !run.isEmpty {
+            lines.append("  the run would:")
+            lines += run.map { "    \($0)" }
+        }
         for row in rows {
             let changes = row["would_change"]?.arrayValue?.compactMap(\.stringValue) ?? []
             guard !changes.isEmpty else { continue }

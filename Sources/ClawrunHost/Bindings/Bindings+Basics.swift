@@ -32,8 +32,12 @@ extension HostContext {
         }
         state.register("__step_change") { [unowned self] call in
             let description = try call.string(1, "description")
+            if self.options.checkOnly { self.plannedChanges.insert(self.location.machine ?? "") }
             self.markStep(self.options.checkOnly ? "would_change" : "changed", change: description)
             return .values([])
+        }
+        state.register("__step_pending") { [unowned self] _ in
+            .values([.boolean(self.plannedChanges.contains(self.location.machine ?? ""))])
         }
         state.register("checking") { [unowned self] _ in .values([.boolean(self.options.checkOnly)]) }
         state.register("skipped") { [unowned self] call in
@@ -126,6 +130,8 @@ extension HostContext {
         if let machine {
             tally.stepEnded(machine: machine, status: frame.status, start: frame.start, end: end,
                             error: ok ? nil : firstLine, change: ok ? frame.change : nil)
+        } else if ok, let change = frame.change {
+            tally.runStepChanged(change)
         }
         if !co.context.steps.isEmpty { co.context.steps.removeLast() }
     }
