@@ -19,9 +19,13 @@ enum OpenClawLayout {
     static let pidFile = "/home/machine/.openclaw/gateway.pid"
     /// The OpenClaw simulator, mounted read-only in every local machine.
     static let simulator = "/run/clawrun/openclaw-sim"
+    /// npm's cache, temporary folder and Node's compile cache for installs and the gateway: under
+    /// the persistent home, since the root filesystem resets on every sleep.
+    static let npmCache = "/home/machine/.npm-cache"
+    static let tmpDir = "/home/machine/.tmp"
+    static let compileCache = "/home/machine/.compile-cache"
     /// The folders an npm install of OpenClaw writes to, all under the persistent home.
-    static let directories = [binDir, "/home/machine/.npm-cache", "/home/machine/.tmp", stateDir,
-                              "/home/machine/.compile-cache"]
+    static let directories = [binDir, npmCache, tmpDir, stateDir, compileCache]
     /// Programs of the machine's Ubuntu image that bindings run, by absolute path.
     static let bash = "/bin/bash", cat = "/bin/cat", curl = "/usr/bin/curl", rm = "/bin/rm"
 
@@ -31,7 +35,7 @@ enum OpenClawLayout {
         "PATH": "\(binDir):/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "HOME": home,
         "OPENCLAW_STATE_DIR": stateDir,
-        "NODE_COMPILE_CACHE": "/home/machine/.compile-cache",
+        "NODE_COMPILE_CACHE": compileCache,
         "OPENCLAW_NO_RESPAWN": "1",
     ]
 
@@ -41,7 +45,8 @@ enum OpenClawLayout {
             ("home", .string(home)), ("state_dir", .string(stateDir)), ("config_path", .string(configPath)),
             ("bin_dir", .string(binDir)), ("cli", .string(cli)), ("port", .integer(Int64(port))),
             ("start_script", .string(startScript)), ("log_file", .string(logFile)), ("pid_file", .string(pidFile)),
-            ("simulator", .string(simulator)),
+            ("simulator", .string(simulator)), ("npm_cache", .string(npmCache)), ("tmp_dir", .string(tmpDir)),
+            ("compile_cache", .string(compileCache)),
             ("dirs", .table(LuaTable(sequence: directories.map(LuaValue.string)))),
             ("env", .table(LuaTable(environment.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))),
         ]))

@@ -14,7 +14,8 @@ import Testing
             local n = 0
             for _ in pairs(l.env) do n = n + 1 end
             return {port = l.port, cli = l.cli, config = l.config_path == openclaw.config_path, dirs = #l.dirs,
-                    written = ok or ok2, error = tostring(e), envs = n, state = l.env.OPENCLAW_STATE_DIR}
+                    written = ok or ok2, error = tostring(e), envs = n, state = l.env.OPENCLAW_STATE_DIR,
+                    caches = {l.npm_cache, l.tmp_dir, l.compile_cache, l.env.NODE_COMPILE_CACHE}}
             """)
         #expect(outcome.exitCode == 0, "\(outcome.error ?? "")")
         let v = events.last { $0.event == "result" }?["value"]
@@ -22,6 +23,8 @@ import Testing
         #expect(v?["config"] == .bool(true) && v?["dirs"] == .int(5) && v?["written"] == .bool(false))
         #expect(v?["error"]?.stringValue?.contains("openclaw.layout is read-only (setting 'port')") == true)
         #expect(v?["envs"] == .int(5) && v?["state"] == .string("/home/machine/.openclaw"))
+        #expect(v?["caches"] == .array(["/home/machine/.npm-cache", "/home/machine/.tmp", "/home/machine/.compile-cache",
+                                        "/home/machine/.compile-cache"].map(JSONValue.string)))
     }
 
     @Test func secretPathsFollowOpenClawsRule() async throws {
