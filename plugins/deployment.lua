@@ -3,6 +3,8 @@
 --   deployment.path              /home/machine/.clawrun/deployment.json (persistent storage, mode 600)
 --   deployment.read(m)           the record as a table, or nil when the machine has none
 --   deployment.record(m, fields) merges fields into the record (one atomic write) and returns it
+--   deployment.differences(before, f)  the recorded fields of an install (deployment.fields) that differ
+--                                from the record `before`, by name: timestamps are not compared
 --   deployment.installed(m, f)   records an install: OpenClaw version and source, Node version and where
 --                                it came from, the registry, the install time (and the version it replaced)
 -- Fields: openclaw_version, previous_openclaw_version, install ("npm" or "simulator"), node_version,
@@ -27,9 +29,8 @@ function M.read(m)
   return record
 end
 
-function M.record(m, fields)
-  local record = M.read(m) or {}
-  for k, v in pairs(fields) do record[k] = v end
+-- Writes the whole record in one atomic write (mode 600).
+local function write(m, record)
   exec(m, {"/bin/bash", "-c",
            'set -e; umask 077; /bin/mkdir -p "${1%/*}"; /bin/cat > "$1.tmp"; /bin/mv -f "$1.tmp" "$1"',
            "clawrun", M.path},
@@ -37,20 +38,39 @@ function M.record(m, fields)
   return record
 end
 
+function M.record(m, fields)
+  local record = M.read(m) or {}
+  for k, v in pairs(fields) do record[k] = v end
+  return write(m, record)
+end
+
 function M.timestamp()
   return os.date("!%Y-%m-%dT%H:%M:%SZ")
 end
 
+-- What an install records; an absent one (node_version of a simulator install) is removed.
+M.fields = {"openclaw_version", "install", "node_version", "node_dist", "node_install", "registry", "port"}
+
+function M.differences(before, f)
+  before = before or {}
+  local differ = {}
+  for _, k in ipairs(M.fields) do
+    if before[k] ~= f[k] then differ[#differ + 1] = k end
+  end
+  return differ
+end
+
 function M.installed(m, f)
   local before = M.read(m) or {}
-  local fields = {openclaw_version = f.openclaw_version, install = f.install, node_version = f.node_version,
-                  node_dist = f.node_dist, node_install = f.node_install, registry = f.registry, port = f.port}
+  local record = {}
+  for k, v in pairs(before) do record[k] = v end
+  for _, k in ipairs(M.fields) do record[k] = f[k] end
   if before.openclaw_version ~= f.openclaw_version or before.install ~= f.install then
-    fields.installed_at = M.timestamp()
-    fields.previous_openclaw_version = before.openclaw_version
+    record.installed_at = M.timestamp()
+    record.previous_openclaw_version = before.openclaw_version
   end
-  for k, v in pairs(f.extra or {}) do fields[k] = v end
-  return M.record(m, fields)
+  for k, v in pairs(f.extra or {}) do record[k] = v end
+  return write(m, record)
 end
 
 return M

@@ -18,8 +18,9 @@ M.root = "/home/machine/.clawrun/node"
 M.current = M.root .. "/current"
 M.bin = M.current .. "/bin/node"
 M.npm_cli = M.current .. "/lib/node_modules/npm/bin/npm-cli.js"
-M.link = "/home/machine/.npm-global/bin/node"
-M.path = M.current .. "/bin:/home/machine/.npm-global/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+M.link = openclaw.layout.bin_dir .. "/node"
+-- This Node first, then the PATH every openclaw call gets (openclaw.layout).
+M.path = M.current .. "/bin:" .. openclaw.layout.env.PATH
 
 local function parse(v)
   local a, b, c = tostring(v or ""):match("^v?(%d+)%.(%d+)%.(%d+)")

@@ -1,14 +1,18 @@
 -- openclaw: install, configure, start and check an OpenClaw gateway in a machine, following the
--- seed guide; every step is idempotent (it reads what is there and changes only what differs).
---   oc.install(m, opts)       simulator link on local machines, else Node.js + npm openclaw (opts.install = "npm" forces npm)
+-- seed guide. Every step that changes the machine is a check/apply step (its check reads what is
+-- there; apply changes only what differs), and the checks are read-only steps, so `--check` plans a
+-- deploy truthfully and changes nothing.
+--   oc.install(m, opts)       simulator link on local machines, else Node.js + npm openclaw (opts.install = "npm"
+--                             forces npm): the steps node and install
 --   oc.ensure_node(m)         reinstalls Node.js after a wake (the root filesystem resets; npm installs only)
+--   oc.stop_switched(m, t)    ends a gateway still running the code oc.install replaced (the restart step)
 --   oc.configure(m, opts)     gateway.mode, LLM keys from the caller's environment, the model that matches
 --                             them (or opts.model; opts.base_url: a custom OpenAI-compatible provider), chat
 --                             endpoint, token auth: all in one write, then waits for the gateway's restart
 --   oc.start(m, opts)         start script (records the gateway's PID), launch unless running, wait for /healthz
---   oc.check(m, opts)         port listening, HTTP 200 on /, health RPC, the token on GET /v1/models
---   oc.greet(m, messages)     chats and logs the replies; a chat that fails for lack of an LLM key is reported
---                             with its real cause, not raised
+--   oc.check(m, opts)         port listening, HTTP 200 on /, health RPC, the token on GET /v1/models (read-only)
+--   oc.greet(m, messages)     chats and logs the replies (none under --check); a chat that fails for lack of an
+--                             LLM key is reported with its real cause, not raised
 --   oc.key_problem(cfg)       why the configured model cannot answer (its provider has no key), or nil
 -- Every command names its program by absolute path or is a /bin/bash -c line: the Executions API runs
 -- argv with execve(2), without a PATH search.
@@ -56,18 +60,23 @@ end
 -- The install: Node.js in /home/machine (plugins/node.lua), then OpenClaw at a pinned version from
 -- an npm registry, each version in a prefix of its own under /home/machine/.clawrun/openclaw, the
 -- CLI link switched to it atomically; the version it replaced stays for a rollback (M.use_version).
+-- Both are check/apply steps: their checks read what is there, so --check says what would change.
 local node = require("node")
 local retry = require("retry")
 M.default_version = "2026.4.12"
 M.default_registry = "https://registry.npmjs.org/"
 M.versions_root = "/home/machine/.clawrun/openclaw"
 
--- The version `openclaw --version` reports ("2026.4.12"), or nil when the CLI is missing or fails.
-function M.installed_version(m)
-  local out, res = exec(m, {"/bin/bash", "-c", '[ -x "$1" ] && "$1" --version', "clawrun", M.cli},
+-- The version an OpenClaw CLI reports ("2026.4.12"), or nil when it is missing or fails.
+local function version_at(m, path)
+  local out, res = exec(m, {"/bin/bash", "-c", '[ -x "$1" ] && "$1" --version', "clawrun", path},
                         {env = openclaw.env, check = false})
   if res.exit_code == 0 then return out:match("(%d+%.%d+%.%d+[%w.%-]*)") or out end
   return nil
+end
+
+function M.installed_version(m)
+  return version_at(m, M.cli)
 end
 
 -- What M.cli points at: "simulator", "npm" (a version under M.versions_root), "other", or nil.
@@ -88,29 +97,56 @@ function M.kept_versions(m)
   return versions
 end
 
--- The node step; a machine running the simulator skips it, except when the install is about to
--- replace the simulator with npm.
+-- The folders of the install (M.dirs) that are missing.
+local function missing_dirs(m)
+  local out = exec(m, {"/bin/bash", "-c", 'for d in "$@"; do [ -d "$d" ] || echo "$d"; done', "clawrun",
+                       table.unpack(M.dirs)})
+  local missing = {}
+  for dir in out:gmatch("[^\n]+") do missing[#missing + 1] = dir end
+  return missing
+end
+
+-- An install as a plan names it: "2026.4.12 (npm)", "none".
+local function named(version, from)
+  if not from then return "none" end
+  return tostring(version or "?") .. " (" .. (from == "other" and "not clawrun's" or from) .. ")"
+end
+
+-- The node step: Node.js as opts want it. A machine running the simulator skips it
+-- (simulator_skips), except when the install is about to replace the simulator with npm. Returns
+-- the Node.js version there (under --check: the one there would be) and whether it changes.
 local function node_step(m, opts, simulator_skips)
-  return step("node", function()
-    if simulator_skips and M.installed_from(m) == "simulator" then return skipped("the simulator needs no Node.js") end
-    local current = node.version(m)
-    -- apt installs nodesource's current release of the major, whatever the pin says.
-    if current and node.supported(current)
-       and (opts.node_version == nil or opts.node_version == current or opts.node_install == "apt") then
-      log.info("Node.js " .. current .. " present")
-      return current, false
-    end
-    -- Node.js is missing (an apt install the sleep wiped) or not the one wanted: the machine's
-    -- record says which version it had and where it came from.
-    local ok, record = pcall(require("deployment").read, m)
-    record = ok and record or {}
-    local version = node.install(m, {
-      node_version = opts.node_version or (not current and record.node_version) or nil,
-      node_dist = opts.node_dist or record.node_dist, node_install = opts.node_install or record.node_install,
-      attempts = opts.attempts, retry_delay = opts.retry_delay})
-    changed()
-    return version, true
-  end)
+  local result = step("node", {
+    check = function()
+      if simulator_skips and M.installed_from(m) == "simulator" then
+        skipped("the simulator needs no Node.js")
+        return false
+      end
+      local current = node.version(m)
+      -- apt installs nodesource's current release of the major, whatever the pin says.
+      if current and node.supported(current)
+         and (opts.node_version == nil or opts.node_version == current or opts.node_install == "apt") then
+        log.info("Node.js " .. current .. " present")
+        return false, nil, {version = current}
+      end
+      -- Node.js is missing (an apt install the sleep wiped) or not the one wanted: the machine's
+      -- record says which version it had and where it came from.
+      local ok, record = pcall(require("deployment").read, m)
+      record = ok and record or {}
+      local spec = {
+        node_version = opts.node_version or (not current and record.node_version) or nil,
+        node_dist = opts.node_dist or record.node_dist, node_install = opts.node_install or record.node_install,
+        attempts = opts.attempts, retry_delay = opts.retry_delay}
+      local want = spec.node_version or node.default_version
+      local supported, why = node.supported(want)
+      if not supported then error("--set node_version=" .. tostring(want) .. ": " .. why, 0) end
+      local target = spec.node_install == "apt" and ("nodesource " .. want:match("^%d+") .. ".x (apt)") or want
+      return true, "node: Node.js " .. (current or "none") .. " -> " .. target, {spec = spec, version = want, changed = true}
+    end,
+    apply = function(plan) return {version = node.install(m, plan.spec), changed = true} end,
+  })
+  if not result then return nil, false end
+  return result.version, result.changed == true
 end
 
 function M.ensure_node(m, opts)
@@ -132,6 +168,13 @@ node "$NPM_CLI" install --global --prefix "$stage" --registry "$registry" --fetc
 rm -rf "$dir"
 mv -T "$stage" "$dir"]]
 
+-- npm's environment: its cache, temporary files and Node's compile cache in the persistent home
+-- (openclaw.layout), so that its modules compile from cache after the first run (less CPU per upgrade).
+M.npm_env = {
+  NPM_CLI = node.npm_cli, PATH = node.path, HOME = layout.home, TMPDIR = layout.tmp_dir,
+  NPM_CONFIG_CACHE = layout.npm_cache, NPM_CONFIG_UPDATE_NOTIFIER = "false", NODE_COMPILE_CACHE = layout.compile_cache,
+}
+
 -- Points M.cli at a kept version with one rename.
 function M.use_version(m, version)
   exec(m, {"/bin/bash", "-c", 'set -e; [ -x "$2/$3/bin/openclaw" ] || { echo "openclaw $3 is not kept in $2" >&2; exit 3; }; ' ..
@@ -139,61 +182,107 @@ function M.use_version(m, version)
            "clawrun", M.cli, M.versions_root, version})
 end
 
+-- The install step on a local machine: M.cli linked to the simulator it mounts.
+local function simulator_step(m, from)
+  return step("install", {
+    check = function()
+      local missing = missing_dirs(m)
+      if from == "simulator" then
+        local version = M.installed_version(m)
+        if #missing == 0 then
+          log.info("already installed: the OpenClaw simulator " .. tostring(version))
+          return false, nil, {version = version}
+        end
+        return true, "install: create " .. table.concat(missing, " "), {version = version}
+      end
+      local version = version_at(m, M.sim)
+      return true, "install: OpenClaw " .. named(M.installed_version(m), from) .. " -> " .. tostring(version) ..
+                   " (simulator)", {version = version, link = true}
+    end,
+    apply = function(plan)
+      exec(m, {"/bin/mkdir", "-p", table.unpack(M.dirs)})
+      if plan.link then
+        exec(m, {"/bin/bash", "-c", 'ln -sfn "$2" "$1.new" && mv -T "$1.new" "$1"', "clawrun", M.cli, M.sim})
+        log.info("linked the OpenClaw simulator (local machine; --set install=npm installs the real package)")
+      end
+      return {version = M.installed_version(m)}
+    end,
+  })
+end
+
+-- The install step of npm: the version `want` in its own prefix, M.cli switched to it.
+-- `new_node`: the node step changed Node.js, so a running gateway runs on the old one.
+local function npm_step(m, opts, want, from, new_node)
+  return step("install", {
+    check = function()
+      local current = M.installed_version(m)
+      local missing = missing_dirs(m)
+      if from == "npm" and current == want then
+        -- A running gateway still runs on the Node.js it started with.
+        local plan = {version = current, switched = new_node}
+        if #missing == 0 then
+          log.info("already installed: OpenClaw " .. current)
+          return false, nil, plan
+        end
+        plan.dirs_only = true
+        return true, "install: create " .. table.concat(missing, " "), plan
+      end
+      local kept = false
+      for _, v in ipairs(M.kept_versions(m)) do if v == want then kept = true end end
+      return true, "install: OpenClaw " .. named(current, from) .. " -> " .. want .. " (npm" ..
+                   (kept and ", kept in the machine" or "") .. ")",
+             {version = want, switched = true, current = current, kept = kept}
+    end,
+    apply = function(plan)
+      exec(m, {"/bin/mkdir", "-p", table.unpack(M.dirs)})
+      if plan.dirs_only then return plan end
+      local current = plan.current
+      if not plan.kept then
+        retry.run(m, "npm install openclaw@" .. want, M.npm_script, {
+          args = {want, opts.registry or M.default_registry, M.versions_root},
+          attempts = opts.attempts, delay = opts.retry_delay, timeout = 1200, env = M.npm_env})
+      end
+      M.use_version(m, want)
+      local version = M.installed_version(m)
+      if version ~= want then
+        if current and from == "npm" then pcall(M.use_version, m, current) end
+        error(string.format("openclaw --version says %s after installing %s on %s%s", tostring(version), want, m.id,
+                            current and (" (kept " .. current .. ")") or ""), 0)
+      end
+      -- Keep this version and the one it replaced (for a rollback); /home/machine is all the storage.
+      for _, v in ipairs(M.kept_versions(m)) do
+        if v ~= want and v ~= current then exec(m, {"/bin/rm", "-rf", "--", M.versions_root .. "/" .. v}) end
+      end
+      log.info((from == "npm" and current and ("upgraded OpenClaw " .. current .. " to ") or "installed OpenClaw ") ..
+               version .. (plan.kept and " (kept in the machine)" or "") ..
+               (from == "simulator" and " in place of the simulator" or ""))
+      return {version = version, switched = true}
+    end,
+  })
+end
+
+-- Returns the OpenClaw version, its source ("simulator" or "npm"), whether the gateway's code
+-- changed under it (then M.stop_switched ends the old gateway), and the Node.js version (npm).
+-- Under --check: what they would be.
 function M.install(m, opts)
   opts = opts or {}
-  local want = opts.openclaw_version or M.default_version
-  return step("install", function()
-    if not tostring(want):match("^[%w][%w.%-]*$") then
-      error("--set openclaw_version=" .. tostring(want) .. " is not a version: use X.Y.Z as npm lists it", 0)
-    end
-    exec(m, {"/bin/mkdir", "-p", table.unpack(M.dirs)})
-    local from = M.installed_from(m)
-    -- auto: the simulator on a local machine, unless an npm install is already there.
-    if opts.install ~= "npm" and from ~= "npm" and M.is_local(m) then
-      if from == "simulator" then
-        log.info("already installed: the OpenClaw simulator " .. tostring(M.installed_version(m)))
-        return M.installed_version(m), "simulator"
-      end
-      exec(m, {"/bin/bash", "-c", 'ln -sfn "$2" "$1.new" && mv -T "$1.new" "$1"', "clawrun", M.cli, M.sim})
-      log.info("linked the OpenClaw simulator (local machine; --set install=npm installs the real package)")
-      changed()
-      return M.installed_version(m), "simulator"
-    end
-    local _, new_node = node_step(m, opts, false)
-    local current = M.installed_version(m)
-    if from == "npm" and current == want then
-      log.info("already installed: OpenClaw " .. current)
-      -- A running gateway still runs on the Node.js it started with.
-      return current, "npm", new_node
-    end
-    local kept = false
-    for _, v in ipairs(M.kept_versions(m)) do if v == want then kept = true end end
-    if not kept then
-      retry.run(m, "npm install openclaw@" .. want, M.npm_script, {
-        args = {want, opts.registry or M.default_registry, M.versions_root},
-        attempts = opts.attempts, delay = opts.retry_delay, timeout = 1200, env = {
-          NPM_CLI = node.npm_cli, PATH = node.path, HOME = "/home/machine", TMPDIR = "/home/machine/.tmp",
-          NPM_CONFIG_CACHE = "/home/machine/.npm-cache", NPM_CONFIG_UPDATE_NOTIFIER = "false",
-          -- npm's own modules compile from this cache after the first run (less CPU per upgrade).
-          NODE_COMPILE_CACHE = "/home/machine/.compile-cache"}})
-    end
-    M.use_version(m, want)
-    local version = M.installed_version(m)
-    if version ~= want then
-      if current and from == "npm" then pcall(M.use_version, m, current) end
-      error(string.format("openclaw --version says %s after installing %s on %s%s", tostring(version), want, m.id,
-                          current and (" (kept " .. current .. ")") or ""), 0)
-    end
-    -- Keep this version and the one it replaced (for a rollback); /home/machine is all the storage.
-    for _, v in ipairs(M.kept_versions(m)) do
-      if v ~= want and v ~= current then exec(m, {"/bin/rm", "-rf", "--", M.versions_root .. "/" .. v}) end
-    end
-    log.info((from == "npm" and current and ("upgraded OpenClaw " .. current .. " to ") or "installed OpenClaw ") ..
-             version .. (kept and " (kept in the machine)" or "") .. (from == "simulator" and " in place of the simulator" or ""))
-    changed()
-    return version, "npm", true
-  end)
+  local want = tostring(opts.openclaw_version or M.default_version)
+  if not want:match("^[%w][%w.%-]*$") then
+    error("--set openclaw_version=" .. want .. " is not a version: use X.Y.Z as npm lists it", 0)
+  end
+  local from = M.installed_from(m)
+  -- auto: the simulator on a local machine, unless an npm install is already there.
+  if opts.install ~= "npm" and from ~= "npm" and M.is_local(m) then
+    return simulator_step(m, from).version, "simulator", false, nil
+  end
+  local node_version, new_node = node_step(m, opts, false)
+  local result = npm_step(m, opts, want, from, new_node)
+  return result.version, "npm", result.switched == true, node_version
 end
+
+-- Under --check, the machines whose gateway a planned step would stop (M.stop_switched, the stop
+-- step of M.restart): the launch after it would start the gateway, though it still runs now.
+local stop_planned = setmetatable({}, {__mode = "k"})
 
 -- Ends the running gateway after its CLI or Node.js was switched to another version (SIGTERM, SIGKILL after
 -- `timeout` seconds), so that M.start launches the new one. Returns whether one was running.
@@ -208,6 +297,23 @@ function M.stop_for_switch(m, timeout)
       sleep 0.05
     done]], "clawrun", pid, tostring(timeout)}, {timeout = timeout + 30})
   return true
+end
+
+-- The restart step after M.install switched the gateway's code: ends a gateway still running the
+-- old code, so that M.start launches the new one.
+function M.stop_switched(m, timeout)
+  step("restart", {
+    check = function()
+      local pid = M.gateway_pid(m)
+      if not pid then return false end
+      if checking() then stop_planned[m] = true end
+      return true, "restart: stop the gateway still running the replaced version (pid " .. pid .. ")"
+    end,
+    apply = function()
+      M.stop_for_switch(m, timeout)
+      log.info("stopped the gateway of the replaced version")
+    end,
+  })
 end
 
 -- The value at a dotted path of a decoded config, or nil.
@@ -328,6 +434,14 @@ local function wanted_config(cfg, opts)
   return want, tok, port
 end
 
+-- Whether two decoded config values are the same (tables compared by content).
+local function same(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+
 -- A config value as --diff shows it: secrets masked, tables as JSON.
 local function shown(path, value)
   if value == nil then return "(unset)" end
@@ -349,7 +463,7 @@ function M.configure(m, opts)
       local changes = {}
       for _, kv in ipairs(want) do
         local have = lookup(cfg, kv[1])
-        if type(kv[2]) == "table" or have ~= kv[2] then changes[#changes + 1] = kv end
+        if not same(have, kv[2]) then changes[#changes + 1] = kv end
       end
       local mode = sh(m, 'stat -c %a "$1" 2>/dev/null || true', {args = {openclaw.config_path}})
       local plan = {cfg = cfg, changes = changes, port = port, mode = mode}
@@ -401,13 +515,24 @@ function M.configure(m, opts)
   return tok
 end
 
-M.script = table.concat({
-  "#!/bin/bash",
-  "export PATH=/home/machine/.npm-global/bin:$PATH",
-  "export HOME=/home/machine",
-  "export OPENCLAW_STATE_DIR=/home/machine/.openclaw",
-  "export NODE_COMPILE_CACHE=/home/machine/.compile-cache",
-  "export OPENCLAW_NO_RESPAWN=1",
+-- The start script exports the layout's environment: its bin folder first on the inherited PATH,
+-- then the rest, in the order earlier releases wrote (another order would rewrite every deployed
+-- machine's script), any variable the layout adds after them.
+local exports = {"#!/bin/bash", "export PATH=" .. layout.bin_dir .. ":$PATH"}
+local first, rest = {"HOME", "OPENCLAW_STATE_DIR", "NODE_COMPILE_CACHE", "OPENCLAW_NO_RESPAWN"}, {}
+for name in pairs(layout.env) do
+  local listed = name == "PATH"
+  for _, known in ipairs(first) do listed = listed or known == name end
+  if not listed then rest[#rest + 1] = name end
+end
+table.sort(rest)
+for _, names in ipairs({first, rest}) do
+  for _, name in ipairs(names) do
+    if layout.env[name] then exports[#exports + 1] = "export " .. name .. "=" .. layout.env[name] end
+  end
+end
+
+M.script = table.concat(exports, "\n") .. "\n" .. table.concat({
   -- The gateway's PID: exec keeps it, and so do in-place restarts (OPENCLAW_NO_RESPAWN=1); the
   -- process title is `openclaw` until the CLI's pre-action hook runs, so it cannot say this.
   "echo $$ > " .. M.pid_file,
@@ -471,31 +596,58 @@ function M.wait_healthy(m, opts)
                       M.log_tail(m, 20)), 0)
 end
 
+-- The start script as it is in the machine: {mode = "755", text = ...}, or nil when it is missing.
+local function start_script_in(m)
+  local out, res = sh(m, '[ -f "$1" ] || exit 3; stat -c %a "$1" && cat "$1"', {args = {M.start_script}, check = false})
+  if res.exit_code == 3 then return nil end
+  if res.exit_code ~= 0 then error("cannot read " .. M.start_script .. " on " .. m.id .. ": " .. (res.stderr or ""):sub(1, 200), 0) end
+  local mode, text = out:match("^(%d+)\n?(.*)$")
+  return {mode = mode, text = text}
+end
+
 function M.start(m, opts)
   opts = opts or {}
   local port = tonumber(opts.port) or M.port
-  step("start-script", function()
-    local current = exec(m, {"/bin/cat", M.start_script}, {check = false})
-    if current .. "\n" == M.script then return log.info(M.start_script .. " up to date") end
-    exec(m, {"/bin/bash", "-c", 'cat > "$1" && chmod 755 "$1"', "clawrun", M.start_script}, {stdin = M.script})
-    changed()
-  end)
-  step("launch", function()
-    local pid = M.gateway_pid(m)
-    if pid then
-      log.info("gateway already running (pid " .. pid .. ")")
-    else
-      local listener = sh(m, "ss -tlnpH \"sport = :$1\"", {args = {tostring(port)}, check = false})
-      if listener ~= "" then
-        error(string.format("port %d inside %s is already taken by another process, so the gateway cannot " ..
-                            "listen there: %s — stop it or deploy with --set port=N", port, m.id, listener), 0)
+  step("start-script", {
+    check = function()
+      local current = start_script_in(m)
+      if not current then return true, "start-script: write " .. M.start_script end
+      if current.text .. "\n" ~= M.script then return true, "start-script: rewrite " .. M.start_script end
+      if current.mode ~= "755" then return true, "start-script: mode " .. tostring(current.mode) .. " -> 755" end
+      log.info(M.start_script .. " up to date")
+      return false
+    end,
+    apply = function()
+      exec(m, {"/bin/bash", "-c", 'cat > "$1" && chmod 755 "$1"', "clawrun", M.start_script}, {stdin = M.script})
+    end,
+  })
+  step("launch", {
+    check = function()
+      -- Under --check a planned stop has not happened: the gateway seen now would be gone.
+      local stopping = stop_planned[m]
+      stop_planned[m] = nil
+      local pid = not stopping and M.gateway_pid(m) or nil
+      if pid then
+        log.info("gateway already running (pid " .. pid .. ")")
+        -- Under --check the check step probes it instead, unless an earlier step would change it.
+        if not checking() then M.wait_healthy(m, opts) end
+        return false
       end
+      if not stopping then
+        local listener = sh(m, "ss -tlnpH \"sport = :$1\"", {args = {tostring(port)}, check = false})
+        if listener ~= "" then
+          error(string.format("port %d inside %s is already taken by another process, so the gateway cannot " ..
+                              "listen there: %s — stop it or deploy with --set port=N", port, m.id, listener), 0)
+        end
+      end
+      return true, "launch: start the gateway"
+    end,
+    apply = function()
       sh(m, "setsid " .. M.start_script .. " </dev/null &>/dev/null & disown")
       log.info("launched the gateway")
-      changed()
-    end
-    M.wait_healthy(m, opts)
-  end)
+      M.wait_healthy(m, opts)
+    end,
+  })
 end
 
 -- Whether the gateway takes a token, asked with GET /v1/models: it needs the token and makes no
@@ -517,7 +669,7 @@ end
 function M.check(m, opts)
   opts = opts or {}
   local port = tonumber(opts.port) or M.port
-  return step("check", function()
+  return step("check", {verify = function()
     local listening = sh(m, "ss -tlnH \"sport = :$1\"", {args = {tostring(port)}, check = false})
     if listening == "" then error("nothing listens on port " .. port .. " inside " .. m.id, 0) end
     local code = exec(m, {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
@@ -531,14 +683,18 @@ function M.check(m, opts)
     end
     log.info("gateway healthy: port " .. port .. " listening, HTTP 200, health RPC ok, token accepted")
     return health
-  end)
+  end})
 end
 
--- Sends messages; a chat that fails because the model's provider has no usable key is reported
+-- Sends messages (none under --check); a chat that fails because the model's provider has no usable key is reported
 -- (what failed, the real cause, what to do) and ends the greeting without failing the caller.
 -- Returns the replies, and the failure's message when one ended it.
 function M.greet(m, messages, opts)
   opts = opts or {}
+  if checking() then
+    step("chat", {verify = function() skipped("no chat under --check: each message is an LLM call") end})
+    return nil
+  end
   local failure
   local replies = step("chat", function()
     local replies = {}
@@ -571,6 +727,7 @@ end
 --   oc.restart(m, opts)       stop, free the port, start (start script, launch, /healthz)
 --   oc.recover(m, opts)       leaves a healthy gateway alone (health RPC answering); restarts one that is
 --                             dead, wedged or behind a stale port holder; returns "healthy" or "restarted"
+--                             (under --check: the restart it would do)
 --   oc.versions(m)            {openclaw = "2026.4.12", node = "v24.15.0" or nil}
 
 -- Ends processes (TERM and CONT, so a stopped one sees it; KILL after $1 s) and waits for them.
@@ -675,35 +832,56 @@ function M.free_port(m, opts)
 end
 
 function M.restart(m, opts)
-  step("stop", function()
-    local stopped = M.stop(m)
-    local freed = M.free_port(m, opts)
-    if #stopped > 0 then log.info("stopped the gateway (pid " .. table.concat(stopped, ", ") .. ")") end
-    if #freed > 0 then log.warn("ended the stale holder(s) of the gateway port: " .. table.concat(freed, "; ")) end
-    if #stopped + #freed > 0 then changed() end
-  end)
+  opts = opts or {}
+  local port = tonumber(opts.port) or M.port
+  step("stop", {
+    check = function()
+      local pid = M.gateway_pid(m)
+      local what = {}
+      if pid then what[1] = "end the gateway (pid " .. pid .. ")" end
+      for _, h in ipairs(holders(m, port)) do
+        if h.pid ~= pid then
+          what[#what + 1] = "end the stale holder of port " .. port .. ": " .. (h.cmd ~= "" and h.cmd or ("pid " .. h.pid))
+        end
+      end
+      if #what == 0 then return false end
+      if checking() then stop_planned[m] = true end
+      return true, "stop: " .. table.concat(what, "; ")
+    end,
+    apply = function()
+      local stopped = M.stop(m)
+      local freed = M.free_port(m, opts)
+      if #stopped > 0 then log.info("stopped the gateway (pid " .. table.concat(stopped, ", ") .. ")") end
+      if #freed > 0 then log.warn("ended the stale holder(s) of the gateway port: " .. table.concat(freed, "; ")) end
+    end,
+  })
   M.start(m, opts)
 end
 
 function M.recover(m, opts)
   opts = opts or {}
-  local s = step("gateway-state", function()
-    local s = M.state(m, opts)
-    if s.status == "healthy" then
-      -- /healthz answers; the health RPC must too, or the gateway is wedged behind it.
-      local ok, err = pcall(openclaw.health, m)
-      if not ok then s.status, s.why = "wedged", tostring(err) end
-    end
-    local what = {
-      healthy = "gateway healthy (pid " .. tostring(s.pid) .. ")",
-      wedged = "gateway wedged: pid " .. tostring(s.pid) .. " is alive but " ..
-               (s.why and ("the health RPC fails: " .. s.why) or "/healthz does not answer"),
-      dead = "gateway not running",
-      stale = "gateway not running, and its port is held by: " .. (s.foreign[1] and s.foreign[1].cmd or "?"),
-    }
-    if s.status == "healthy" then log.info(what.healthy) else log.warn(what[s.status]) end
-    return s
-  end)
+  -- A read the plan depends on, so it is a check that never asks for a change: unlike a
+  -- verify step, it runs under --check even after an earlier step (the node step) would change.
+  local s = step("gateway-state", {
+    check = function()
+      local s = M.state(m, opts)
+      if s.status == "healthy" then
+        -- /healthz answers; the health RPC must too, or the gateway is wedged behind it.
+        local ok, err = pcall(openclaw.health, m)
+        if not ok then s.status, s.why = "wedged", tostring(err) end
+      end
+      local what = {
+        healthy = "gateway healthy (pid " .. tostring(s.pid) .. ")",
+        wedged = "gateway wedged: pid " .. tostring(s.pid) .. " is alive but " ..
+                 (s.why and ("the health RPC fails: " .. s.why) or "/healthz does not answer"),
+        dead = "gateway not running",
+        stale = "gateway not running, and its port is held by: " .. (s.foreign[1] and s.foreign[1].cmd or "?"),
+      }
+      if s.status == "healthy" then log.info(what.healthy) else log.warn(what[s.status]) end
+      return false, nil, s
+    end,
+    apply = function() end,
+  })
   if s.status == "healthy" then return "healthy" end
   M.restart(m, opts)
   return "restarted"
@@ -713,9 +891,9 @@ function M.versions(m)
   local v = {}
   local out = M.installed_version(m)
   v.openclaw = out and (out:match("(%d+%.%d+%.%d+[%w.-]*)") or out) or nil
-  local node, res = sh(m, "export PATH=/home/machine/.clawrun/node/current/bin:/home/machine/.npm-global/bin:$PATH; " ..
-                          "command -v node >/dev/null && node --version", {check = false})
-  v.node = res.exit_code == 0 and node:match("^v[%d.]+") or nil
+  local node_out, res = sh(m, 'export PATH="$1:$2:$PATH"; command -v node >/dev/null && node --version',
+                          {args = {node.current .. "/bin", layout.bin_dir}, check = false})
+  v.node = res.exit_code == 0 and node_out:match("^v[%d.]+") or nil
   return v
 end
 

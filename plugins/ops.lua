@@ -3,7 +3,8 @@
 --   ops.deployment(m)          the deploy record (plugins/deployment.lua), {legacy = true} for a machine
 --                              deployed before records existed (it has clawrun's start script), or nil
 --   ops.reach(m, opts)         true once m runs and takes execs; false, "asleep" when it sleeps and
---                              opts.wake is not true (it is not woken); a failed or destroyed machine raises
+--                              opts.wake is not true (it is not woken); false, "would wake" under --check
+--                              (the wake is planned, not done); a failed or destroyed machine raises
 --   ops.need_targets(name)     the command line's machines (maybe none: an empty --all or shard), or
 --                              exit 2 saying how to choose them when none were chosen
 --   ops.backup(m, dir)         ~/.openclaw of m into dir on the operator's side (folder 700, files 600)
@@ -14,7 +15,7 @@ local provision = require("provision")
 
 local M = {}
 
-M.state_dir = "/home/machine/.openclaw"
+M.state_dir = openclaw.layout.state_dir
 M.work_dir = "/home/machine/.clawrun/tmp"
 M.archive = "openclaw.tar.gz"
 M.manifest = "manifest.json"
@@ -43,9 +44,10 @@ function M.reach(m, opts)
   if (m.phase == "sleeping" or m.phase == "stopping") and not opts.wake then return false, "asleep" end
   if m.phase == "running" then
     provision.wait_agent(m)
-  else
-    provision.wake(m)
+    return true
   end
+  local _, running = provision.wake(m)
+  if not running then return false, "would wake" end
   return true
 end
 

@@ -3,6 +3,10 @@
 -- without targets, --set count=N new machines are created. LLM keys (ANTHROPIC_API_KEY, ...) come
 -- from the environment; without a usable one the deploy still succeeds and says why chats fail.
 -- Each machine records what was installed in /home/machine/.clawrun/deployment.json.
+-- Under --check nothing changes and the recap says, per machine, what would: machines it would create
+-- (nothing more can be planned for those), a sleeping target it would wake (a sleeping machine takes
+-- no exec, so nothing after the wake), and for a running one each step's change; the checks of the
+-- gateway run only while no earlier step would change the machine, and no chat is sent.
 local provision = require("provision")
 local oc = require("openclaw")
 local node = require("node")
@@ -46,34 +50,44 @@ end
 local machines = targets()
 if #machines == 0 then
   if p.count < 1 then fail("--set count=" .. p.count .. " must be at least 1", {exit_code = 2}) end
-  for _ = 1, p.count do machines[#machines + 1] = provision.create(p) end
+  machines = provision.create_many(p, p.count)
+  if checking() then
+    log.info("--check: nothing more is planned: there is nothing to inspect on machines that do not exist yet")
+    return {machines = {}}
+  end
 elseif args.count then
   fail("--set count=N creates new machines, so it cannot go with --machine or --all", {exit_code = 2})
 end
 
 local outcomes = parallel(machines, function(m)
-  provision.ready(m, p)
-  local version, source, switched = oc.install(m, p)
-  if switched then
-    -- A gateway still running the code the CLI link no longer points at.
-    step("restart", function()
-      if oc.stop_for_switch(m) then
-        log.info("stopped the gateway of the replaced version")
-        changed()
-      end
-    end)
-  end
+  local _, running = provision.ready(m, p)
+  if not running then return {id = m.id, planned = "wake"} end
+  local version, source, switched, node_version = oc.install(m, p)
+  -- A gateway still running the code the CLI link no longer points at.
+  if switched then oc.stop_switched(m) end
   oc.configure(m, p)
   oc.start(m, p)
   oc.check(m, p)
-  step("record", function()
-    local node_version = source == "npm" and node.version(m) or nil
-    deployment.installed(m, {openclaw_version = version, install = source, node_version = node_version,
-                             node_dist = node_version and p.node_dist or nil,
-                             node_install = node_version and p.node_install or nil,
-                             registry = source == "npm" and p.registry or nil, port = p.port,
-                             extra = {deployed_at = deployment.timestamp()}})
-  end)
+  -- The record changes only with what it says (a deploy that changes nothing leaves it as it is);
+  -- deployed_at is the time it was last written.
+  step("record", {
+    check = function()
+      local f = {openclaw_version = version, install = source, node_version = node_version,
+                 node_dist = node_version and p.node_dist or nil, node_install = node_version and p.node_install or nil,
+                 registry = source == "npm" and p.registry or nil, port = p.port}
+      local before = deployment.read(m)
+      local differ = deployment.differences(before, f)
+      if #differ == 0 then
+        log.info(deployment.path .. " up to date")
+        return false
+      end
+      return true, "record: " .. (before and table.concat(differ, ", ") or ("write " .. deployment.path)), f
+    end,
+    apply = function(f)
+      f.extra = {deployed_at = deployment.timestamp()}
+      deployment.installed(m, f)
+    end,
+  })
   local replies, chat_failure
   if p.greet then
     replies, chat_failure = oc.greet(m, {"Hello! What are you?", "What can you do for me?"}, p)
@@ -83,15 +97,15 @@ end)
 
 local deployed = {}
 for i, outcome in ipairs(outcomes) do
-  if outcome.ok then
+  if not outcome.ok then
+    log.error("machine " .. machines[i].id .. " failed: " .. outcome.error)
+  elseif not checking() then
     deployed[#deployed + 1] = outcome.value
     if outcome.value.chat_failure then
       log.warn("machine " .. outcome.value.id .. " is deployed, but its chats fail: " .. outcome.value.chat_failure)
     else
       log.info("machine " .. outcome.value.id .. " is ready: clawrun workflows/chat.lua --machine " .. outcome.value.id)
     end
-  else
-    log.error("machine " .. machines[i].id .. " failed: " .. outcome.error)
   end
 end
 return {machines = deployed}

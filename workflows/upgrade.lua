@@ -27,9 +27,7 @@ local machines = targets()
 if #machines == 0 then fail("upgrade needs targets: --machine ID (repeatable) or --all", {exit_code = 2}) end
 
 local function restart_and_gate(m)
-  step("restart", function()
-    if oc.stop_for_switch(m, p.stop_timeout) then changed() end
-  end)
+  oc.stop_switched(m, p.stop_timeout)
   oc.start(m, p)
   oc.check(m, p)
 end

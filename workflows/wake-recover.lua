@@ -6,6 +6,8 @@
 -- up, /healthz or the health RPC silent) is restarted, as is one whose port a stale process holds
 -- (that process is ended). Then the health RPC and the recorded token are checked; a chat only
 -- with --set chat=true. Targets: --machine ID (repeatable) or --all.
+-- Under --check nothing changes: the recap says which machines would be woken (nothing after the
+-- wake is planned for them: a sleeping machine takes no exec), recreated, or restarted, and how.
 local p = params{
   wake = {false, doc = "true: wake sleeping targets too (cron: leave false so that machines can sleep)"},
   chat = {false, doc = "true: end with a chat (an LLM call per machine: on request only)"},
@@ -23,18 +25,22 @@ local deployment = require("deployment")
 local machines = ops.need_targets("wake-recover")
 
 local function recreate(m)
-  return step("recreate", function()
-    log.warn("machine " .. m.id .. " is " .. m.phase .. (m.reason and (" (" .. m.reason .. ")") or "") ..
-             ": replacing it with a new machine (--set recreate=true)")
-    pcall(machine.delete, m)
-    local fresh = provision.create{vcpu = m.vcpu, memory_mib = m.memory_mib, storage_gib = m.storage_gib}
-    provision.ready(fresh, {})
-    oc.install(fresh, p)
-    oc.configure(fresh, p)
-    changed()
-    fresh.recreated = true
-    return fresh
-  end)
+  return step("recreate", {
+    check = function()
+      return true, "recreate: replace the " .. m.phase .. " machine with a new one, deployed from scratch"
+    end,
+    apply = function()
+      log.warn("machine " .. m.id .. " is " .. m.phase .. (m.reason and (" (" .. m.reason .. ")") or "") ..
+               ": replacing it with a new machine (--set recreate=true)")
+      pcall(machine.delete, m)
+      local fresh = provision.create{vcpu = m.vcpu, memory_mib = m.memory_mib, storage_gib = m.storage_gib}
+      provision.ready(fresh, {})
+      oc.install(fresh, p)
+      oc.configure(fresh, p)
+      fresh.recreated = true
+      return fresh
+    end,
+  })
 end
 
 local outcomes = parallel(machines, function(m)
@@ -46,28 +52,36 @@ local outcomes = parallel(machines, function(m)
         current.last_error and (": " .. current.last_error) or ""), 0)
     end
     m = recreate(current)
+    -- Under --check the machine is not replaced, and nothing can be planned on one that is not there.
+    if not m then return {id = current.id, action = "would recreate"} end
   end
   local was = current.phase
   -- One step decides whether this machine is recovered: it must run (or be woken, with wake=true)
   -- and have a clawrun-deployed gateway. A machine that fails either is skipped and left as it was.
-  local why = step("target", function()
+  -- A wake (wake=true) is a step of its own, inside this one.
+  local why = step("target", {verify = function()
     if not m.recreated then
       local up, reason = ops.reach(m, p)
       if not up then
-        skipped("asleep: --set wake=true wakes it")
+        if reason == "asleep" then skipped("asleep: --set wake=true wakes it") end
         return reason
       end
       if not ops.deployment(m) then
         skipped("no clawrun-deployed gateway (no deploy record " .. deployment.path .. ")")
-        if was ~= "running" then
-          -- Woken only to read its record: let it sleep again.
-          machine.sleep(m)
-          log.info("put " .. m.id .. " back to sleep")
-        end
         return "not deployed"
       end
     end
-  end)
+  end})
+  if why == "not deployed" and was ~= "running" then
+    -- Woken only to read its record: let it sleep again.
+    step("sleep", {
+      check = function() return true, "sleep: put back to sleep (woken only to read its deploy record)" end,
+      apply = function()
+        machine.sleep(m)
+        log.info("put " .. m.id .. " back to sleep")
+      end,
+    })
+  end
   if why then return {id = m.id, action = why} end
   oc.ensure_node(m)
   local action = oc.recover(m, p)
@@ -77,17 +91,29 @@ local outcomes = parallel(machines, function(m)
 end)
 
 local result = {recovered = {}, healthy = {}, skipped = {}, failed = {}}
+-- Under --check: what would happen to each machine.
+local planned = {restarted = "would_recover", ["would wake"] = "would_wake", ["would recreate"] = "would_recreate"}
+if checking() then result.would_recover, result.would_wake, result.would_recreate, result.recovered = {}, {}, {}, nil end
 for i, o in ipairs(outcomes) do
+  local action = o.ok and o.value.action
   if not o.ok then
     table.insert(result.failed, machines[i].id)
-  elseif o.value.action == "restarted" then
+  elseif checking() and planned[action] then
+    table.insert(result[planned[action]], o.value.id)
+  elseif action == "restarted" then
     table.insert(result.recovered, o.value.id)
-  elseif o.value.action == "healthy" then
+  elseif action == "healthy" then
     table.insert(result.healthy, o.value.id)
   else
-    table.insert(result.skipped, {id = o.value.id, why = o.value.action})
+    table.insert(result.skipped, {id = o.value.id, why = action})
   end
 end
-log.info(string.format("%d recovered, %d already healthy, %d skipped, %d failed",
-                       #result.recovered, #result.healthy, #result.skipped, #result.failed))
+if checking() then
+  log.info(string.format("--check: %d would be woken, %d recreated, %d recovered; %d healthy, %d skipped, %d failed",
+                         #result.would_wake, #result.would_recreate, #result.would_recover, #result.healthy,
+                         #result.skipped, #result.failed))
+else
+  log.info(string.format("%d recovered, %d already healthy, %d skipped, %d failed",
+                         #result.recovered, #result.healthy, #result.skipped, #result.failed))
+end
 return result

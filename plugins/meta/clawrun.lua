@@ -59,9 +59,11 @@ function now() end
 function parallel(items, fn, options) end
 
 ---A named, timed unit of work; with a table, apply(plan) runs only when check() says a change is
----needed, and never under --check; diff(plan) lists what --diff shows.
+---needed, and never under --check; diff(plan) lists what --diff shows. {verify = fn} is a read-only
+---step: it runs under --check too, unless an earlier step of the same machine would change something
+---(then it is skipped).
 ---@param name string
----@param fn fun(): ...|{check: fun(): (boolean, string?, any), apply: fun(plan: any): ..., diff?: fun(plan: any): string|string[]}
+---@param fn fun(): ...|{check: fun(): (boolean, string?, any), apply: fun(plan: any): ..., diff?: fun(plan: any): string|string[]}|{verify: fun(): ...}
 ---@return ...
 function step(name, fn) end
 
@@ -176,7 +178,7 @@ function chat(m, message, options) end
 ---@class clawrun.openclaw
 ---@field config_path string the gateway's config file
 ---@field env table<string, string> the environment every openclaw call needs
----@field layout {home: string, state_dir: string, config_path: string, bin_dir: string, cli: string, port: integer, start_script: string, log_file: string, pid_file: string, simulator: string, dirs: string[], env: table<string, string>} read-only
+---@field layout {home: string, state_dir: string, config_path: string, bin_dir: string, cli: string, port: integer, start_script: string, log_file: string, pid_file: string, simulator: string, npm_cache: string, tmp_dir: string, compile_cache: string, dirs: string[], env: table<string, string>} read-only
 openclaw = {}
 ---Any openclaw command in the machine.
 ---@param m clawrun.Machine|string
