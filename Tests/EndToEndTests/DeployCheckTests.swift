@@ -2,12 +2,17 @@ import ClawrunCore
 import Foundation
 import Testing
 
-/// `deploy --check` (issue 16) on local machines with the simulator: the plan names exactly what
-/// a deploy would change on each machine and changes nothing; the real deploy then changes
-/// exactly that, and a second plan finds nothing to do. `base_url` gives the gateways the offline
+/// `deploy --check` and `wake-recover --check` (issue 16) on local machines with the simulator: the
+/// plan names exactly what a run would change on each machine and changes nothing; the real deploy
+/// then changes exactly that, and a second plan finds nothing to do. `base_url` gives the gateways the offline
 /// model, so that the chats of the real deploys are answered without an LLM key.
 @Suite(.serialized) struct DeployCheckTests {
-    static let deploy = Clawrun.packageRoot.appendingPathComponent("workflows/deploy.lua").path
+    static let deploy = workflow("deploy")
+
+    /// A bundled workflow's path.
+    static func workflow(_ name: String) -> String {
+        Clawrun.packageRoot.appendingPathComponent("workflows/\(name).lua").path
+    }
     static let offline = ["--set", "base_url=http://127.0.0.1:11434/v1"]
 
     /// Per machine: hashes of the config file, the start script and the deploy record (never their
@@ -112,6 +117,42 @@ import Testing
             #expect(plan.stderr.contains("a sleeping machine takes no exec, so nothing after the wake is planned for it"))
             let phase = try home.write("phase.lua", "return machine.get(targets()[1]).phase")
             #expect(Self.result(try await home.run([phase, "--json", "--machine", ids[0]])) == .string("sleeping"))
+        }
+    }
+
+    @Test func wakeRecoverCheckNamesTheMachinesItWouldWakeAndRestartAndTouchesNone() async throws {
+        try await ClawrunHome.with { home in
+            let ids = try await home.createMachines(3)
+            let targets = ids.flatMap { ["--machine", $0] }
+            let first = try await home.run([Self.deploy, "--json", "--set", "greet=false"] + targets)
+            #expect(first.status == 0, "\(first.stderr)")
+            let drift = try home.write("drift.lua", """
+                local ms = targets()
+                require("openclaw").stop(ms[1])
+                machine.sleep(ms[2])
+                wait_phase(ms[2], "sleeping")
+                """)
+            #expect(try await home.run([drift, "--machine", ids[0], "--machine", ids[1]]).status == 0)
+            let look = try home.write("look.lua", """
+                local out = {}
+                for _, m in ipairs(targets()) do
+                  local phase = machine.get(m).phase
+                  out[m.id] = phase == "running" and (require("openclaw").gateway_pid(m) or "no gateway") or phase
+                end
+                return out
+                """)
+            let before = try await home.run([look, "--json"] + targets)
+            #expect(Self.result(before)?[ids[0]] == .string("no gateway") && Self.result(before)?[ids[1]] == .string("sleeping"))
+
+            let plan = try await home.run([Self.workflow("wake-recover"), "--json", "--check", "--set", "wake=true"] + targets)
+            #expect(plan.status == 0, "\(plan.stderr)")
+            let wouldChange = try Self.recapChanges(plan, "would_change")
+            #expect(wouldChange[ids[0]] == ["launch: start the gateway"], "\(wouldChange)")
+            #expect(wouldChange[ids[1]] == ["wake: the machine is sleeping"] && wouldChange[ids[2]] == [], "\(wouldChange)")
+            let value = Self.result(plan)
+            #expect(value?["would_recover"] == .array([.string(ids[0])]) && value?["would_wake"] == .array([.string(ids[1])]))
+            #expect(value?["healthy"] == .array([.string(ids[2])]))
+            #expect(Self.result(try await home.run([look, "--json"] + targets)) == Self.result(before), "--check changed a machine")
         }
     }
 

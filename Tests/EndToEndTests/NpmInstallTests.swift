@@ -33,6 +33,10 @@ struct NpmInstallTests {
         let statuses = second.events.filter { $0["event"]?.stringValue == "step_end" }.compactMap { $0["status"]?.stringValue }
         #expect(!statuses.contains("changed"), "\(second.stderr)")
         #expect(try standIns.requests(under: "/dist/") == 2)
+        // And a plan of it finds nothing to change (issue 16).
+        let plan = try await clawrun.workflow("deploy", ["--machine", id, "--check"] + npmArguments(standIns))
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(!plan.events.contains { $0["status"]?.stringValue == "would_change" }, "\(plan.stderr)")
 
         let sleeper = try clawrun.script("sleep", """
             for _, m in ipairs(targets()) do machine.sleep(m); wait_phase(m, "sleeping") end
@@ -76,6 +80,20 @@ struct NpmInstallTests {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
         let (id, _) = try await clawrun.deploy(["--set", "network=nat", "--set", "memory_mib=1024", "--set", "greet=false"])
+        #expect(try await deploymentRecord(clawrun, id)?["install"]?.stringValue == "simulator")
+        // The plan names every step the move changes, and downloads nothing (issue 16).
+        let plan = try await clawrun.workflow("deploy", ["--machine", id, "--check"] + npmArguments(standIns))
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let rows = plan.events.last { $0["event"]?.stringValue == "recap" }?["machines"]?.arrayValue ?? []
+        let planned = rows.first?["would_change"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let version = InstallStandIns.openclawVersions[0]
+        #expect(planned.count == 5, "\(planned)")
+        #expect(planned.first == "node: Node.js none -> \(standIns.nodeVersion)")
+        #expect(planned[safe: 1] == "install: OpenClaw \(version) (simulator) -> \(version) (npm)")
+        #expect(planned[safe: 2]?.hasPrefix("restart: stop the gateway still running the replaced version (pid ") == true)
+        #expect(planned[safe: 3] == "launch: start the gateway")
+        #expect(planned[safe: 4] == "record: install, node_version, node_dist, node_install, registry")
+        #expect(try standIns.requests(under: "/dist/") == 0)
         #expect(try await deploymentRecord(clawrun, id)?["install"]?.stringValue == "simulator")
         let moved = try await clawrun.workflow("deploy", ["--machine", id] + npmArguments(standIns))
         #expect(moved.status == 0, "\(moved.stderr)")
@@ -205,4 +223,8 @@ func deploymentRecord(_ clawrun: Clawrun, _ id: String) async throws -> JSONValu
         return require("deployment").read(targets()[1])
         """)
     return try await clawrun.workflow(read, ["--machine", id]).value
+}
+
+private extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
