@@ -483,7 +483,9 @@ function M.configure(m, opts)
       for _, kv in ipairs(plan.changes) do
         lines[#lines + 1] = string.format("%s: %s -> %s", kv[1], shown(kv[1], lookup(plan.cfg, kv[1])), shown(kv[1], kv[2]))
       end
-      if plan.mode ~= "600" then lines[#lines + 1] = openclaw.config_path .. " mode: " .. plan.mode .. " -> 600" end
+      if plan.mode ~= "600" then
+        lines[#lines + 1] = openclaw.config_path .. " mode: " .. (plan.mode ~= "" and plan.mode or "(none)") .. " -> 600"
+      end
       return lines
     end,
     apply = function(plan)

@@ -1,8 +1,9 @@
 -- status: one row per machine (the targets, or every machine when none is chosen): its phase,
 -- whether clawrun deployed a gateway there, whether that gateway is up, its OpenClaw and Node.js
--- versions, whether clawrun has its token on record, and the last deploy. It changes nothing and
--- does not wake a sleeping machine (its gateway shows as asleep). A table on stdout; with --json a
--- `table` event and the rows as the result.
+-- versions, whether clawrun has its token on record, and when a deploy last changed its record
+-- (deployed_at: a deploy that changes nothing leaves it). It changes nothing and does not wake a
+-- sleeping machine (its gateway shows as asleep). A table on stdout; with --json a `table` event
+-- and the rows as the result.
 local p = params{
   port = {18789, doc = "gateway port inside the machines"},
   probe_timeout = {"2s", doc = "how long /healthz may stay silent before a running gateway counts as wedged"},
