@@ -1,3 +1,4 @@
+import ClawrunTestSupport
 import Foundation
 import OpenClawSim
 import Testing
