@@ -36,7 +36,7 @@ struct ServerHardeningTests {
                 answer = await socket.read(timeout: 0.1) { !$0.isEmpty }
                 if !answer.text.isEmpty { break }
             }
-            let rest = await socket.readToClose(timeout: 5)
+            let rest = await socket.readToClose(timeout: 60)
             let text = answer.text + rest.text
             #expect(text.hasPrefix("HTTP/1.1 408"), "got: \(text)")
             #expect(text.contains("REQUEST_TIMEOUT") && text.contains("--header-timeout"))

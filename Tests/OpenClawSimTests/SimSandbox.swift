@@ -207,7 +207,7 @@ final class SimSandbox: @unchecked Sendable {
     }
 
     /// Polls `condition` every 50 ms (a Task.sleep, which frees the thread) until it holds or the
-    /// deadline passes.
+    /// deadline passes. Tests give a minute: the deadline only tells a hang from a loaded host.
     func waitUntil(seconds: TimeInterval, _ condition: () async -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
