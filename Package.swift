@@ -88,7 +88,7 @@ let package = Package(
             dependencies: ["DedalusAPI", "MachinesAPIServer", "ClawrunCore", "MemoryMachines", "ClawrunTestSupport"],
             exclude: ["sdk_lifecycle.py", "sdk_seed_exec.py", "sdk_rate_limit.py"]
         ),
-        .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim", "OpenClawRules"]),
+        .testTarget(name: "OpenClawSimTests", dependencies: ["OpenClawSim", "OpenClawRules", "ClawrunTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ClawrunCore", "ClawrunTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

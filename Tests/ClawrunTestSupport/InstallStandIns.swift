@@ -39,8 +39,14 @@ public final class InstallStandIns: @unchecked Sendable {
     }
 
     /// Starts the stand-ins on `address` (a non-loopback address of the host); with `broken`, the
-    /// registry's newer `openclaw` has a gateway that exits at once.
-    public init(address: String, broken: Bool = false) throws {
+    /// registry's newer `openclaw` has a gateway that exits at once. The first start builds the
+    /// dist tarball (seconds of xz) and later ones wait for it: off the cooperative pool, so that
+    /// the in-process servers of tests running beside it keep answering.
+    public static func start(address: String, broken: Bool = false) async throws -> InstallStandIns {
+        try await offPool { Result { try InstallStandIns(address: address, broken: broken) } }.get()
+    }
+
+    private init(address: String, broken: Bool) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("clawrun-stand-ins-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let process = Process()

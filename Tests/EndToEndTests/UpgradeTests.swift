@@ -39,7 +39,7 @@ struct UpgradeTests {
     }
 
     @Test func canaryThenRollingPutsEveryMachineOnTheNewVersion() async throws {
-        let standIns = try InstallStandIns(address: try #require(hostAddress()))
+        let standIns = try await InstallStandIns.start(address: try #require(hostAddress()))
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
@@ -79,7 +79,7 @@ struct UpgradeTests {
     }
 
     @Test func aBrokenVersionFailsTheCanaryWhichIsRolledBackAndNothingElseIsTouched() async throws {
-        let standIns = try InstallStandIns(address: try #require(hostAddress()), broken: true)
+        let standIns = try await InstallStandIns.start(address: try #require(hostAddress()), broken: true)
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
@@ -102,7 +102,7 @@ struct UpgradeTests {
     }
 
     @Test func rollingStopsPastMaxFailPercentAndEachFailureIsRolledBack() async throws {
-        let standIns = try InstallStandIns(address: try #require(hostAddress()), broken: true)
+        let standIns = try await InstallStandIns.start(address: try #require(hostAddress()), broken: true)
         defer { standIns.stop() }
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }

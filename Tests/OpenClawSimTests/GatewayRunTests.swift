@@ -1,3 +1,4 @@
+import ClawrunTestSupport
 import Foundation
 import OpenClawSim
 import Testing
@@ -166,7 +167,7 @@ import Glibc
 
         let set = await sandbox.run(["config", "set", "gateway.auth.token", "\"new-token-bbbbbbbbbbbbbbbbbbbb\"", "--strict-json"])
         #expect(set.status == 0)
-        let switched = await sandbox.waitUntil(seconds: 2) {
+        let switched = await sandbox.waitUntil(seconds: 60) {
             let new = await sandbox.chat(body, token: "new-token-bbbbbbbbbbbbbbbbbbbb")?.status
             let old = await sandbox.chat(body, token: "old-token-aaaaaaaaaaaaaaaaaaaa")?.status
             return new == 200 && old == 401
@@ -185,7 +186,7 @@ import Glibc
         sandbox.writeGatewayConfig()
         let gateway = try await sandbox.startGateway(env: ["OPENAI_API_KEY": "sk-test"])
         sandbox.writeConfig("{ gateway: { mode: 'local', ")
-        #expect(await sandbox.waitUntil(seconds: 3) { gateway.log.contains("config reload skipped (invalid config): ") })
+        #expect(await sandbox.waitUntil(seconds: 60) { gateway.log.contains("config reload skipped (invalid config): ") })
         let reply = await sandbox.chat(#"{"messages":[{"role":"user","content":"still there?"}]}"#,
                                  token: "test-token-0123456789abcdef0123")
         #expect(reply?.status == 200)
@@ -208,7 +209,7 @@ import Glibc
         // includes the saved token. The watcher handles changes in order (or merges them), so once
         // the hot edit is applied, a restart for the token write would already be in the log.
         #expect(await sandbox.run(["config", "set", "agents.defaults.model", "openai/gpt-test"]).status == 0)
-        #expect(await sandbox.waitUntil(seconds: 3) { gateway.log.contains("config change applied (no restart needed)") })
+        #expect(await sandbox.waitUntil(seconds: 60) { gateway.log.contains("config change applied (no restart needed)") })
         #expect(!gateway.log.contains("restarting in-process"))
     }
 
@@ -219,7 +220,7 @@ import Glibc
         let gateway = try await sandbox.startGateway()
         let auth = [("Authorization", "Bearer test-token-0123456789abcdef0123")]
         #expect(await sandbox.run(["config", "set", "agents.list", #"[{id: "ops"}]"#]).status == 0)
-        let listed = await sandbox.waitUntil(seconds: 3) {
+        let listed = await sandbox.waitUntil(seconds: 60) {
             await sandbox.get("/v1/models", headers: auth)?.json?["data"]?.arrayElements?
                 .contains { $0["id"] == .string("openclaw/ops") } == true
         }

@@ -81,7 +81,7 @@ import Testing
 
         // Enabling it on disk restarts the gateway; then GET is 405 before any auth.
         _ = await sandbox.run(["config", "set", "gateway.http.endpoints.chatCompletions.enabled", "true"])
-        #expect(await sandbox.waitUntil(seconds: 2) { await sandbox.get("/v1/chat/completions")?.status == 405 })
+        #expect(await sandbox.waitUntil(seconds: 60) { await sandbox.get("/v1/chat/completions")?.status == 405 })
         let wrongMethod = try #require(await sandbox.get("/v1/chat/completions"))
         #expect(wrongMethod.text == "Method Not Allowed")
         #expect(wrongMethod.header("allow") == "POST")
@@ -139,7 +139,7 @@ import Testing
                                 #"{"message":"Hello!","sessionKey":"my-session","idempotencyKey":"msg-1"}"#])
         #expect(send.status == 0)
         #expect(try JSON5Parser.parseStrict(send.stdout) == .object([("runId", .string("msg-1")), ("status", .string("started"))]))
-        let landed = await sandbox.waitUntil(seconds: 5) {
+        let landed = await sandbox.waitUntil(seconds: 60) {
             await sandbox.run(["gateway", "call", "sessions.get", "--json", "--params", #"{"sessionKey":"my-session"}"#])
                 .stdout.contains("Echo: Hello!")
         }

@@ -1,3 +1,4 @@
+import ClawrunTestSupport
 import Foundation
 import OpenClawSim
 import Testing
@@ -59,7 +60,7 @@ import Testing
             #"--params '{"message":"Hello!","sessionKey":"my-session","idempotencyKey":"msg-'$(date +%s)'"}'"#)
         #expect(send.status == 0)
         #expect(send.stdout.contains("\"status\": \"started\""))
-        #expect(await sandbox.waitUntil(seconds: 5) {
+        #expect(await sandbox.waitUntil(seconds: 60) {
             await bash(sandbox, #"openclaw gateway call sessions.get --params '{"sessionKey":"my-session"}'"#).stdout.contains("Echo: Hello!")
         })
     }

@@ -1,3 +1,4 @@
+import ClawrunTestSupport
 import Foundation
 import OpenClawSim
 #if canImport(Glibc)
@@ -45,19 +46,6 @@ final class GatewayProcess {
     /// SIGKILL without waiting: for cleanup, which runs in a synchronous `defer`.
     func kill9() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-}
-
-/// Runs a blocking `body` on a thread of its own and resumes when it is done.
-///
-/// The cooperative pool has as many threads as cores (two here); a test that blocked one of them
-/// on a process or a socket would starve the in-process servers of tests running beside it
-/// (APIServer answers on that pool), so every blocking wait of these helpers goes through here.
-func offPool<T>(_ body: @escaping () -> T) async -> T {
-    // Unsafe only in name: the body runs on the new thread alone while its caller waits for it.
-    nonisolated(unsafe) let body = body
-    return await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-        Thread { continuation.resume(returning: body()) }.start()
     }
 }
 
@@ -219,7 +207,7 @@ final class SimSandbox: @unchecked Sendable {
     }
 
     /// Polls `condition` every 50 ms (a Task.sleep, which frees the thread) until it holds or the
-    /// deadline passes.
+    /// deadline passes. Tests give a minute: the deadline only tells a hang from a loaded host.
     func waitUntil(seconds: TimeInterval, _ condition: () async -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
