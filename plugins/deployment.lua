@@ -5,8 +5,9 @@
 --   deployment.record(m, fields) merges fields into the record (one atomic write) and returns it
 --   deployment.differences(before, f)  the recorded fields of an install (deployment.fields) that differ
 --                                from the record `before`, by name: timestamps are not compared
---   deployment.installed(m, f)   records an install: OpenClaw version and source, Node version and where
---                                it came from, the registry, the install time (and the version it replaced)
+--   deployment.installed(m, f, before)  records an install: OpenClaw version and source, Node version and
+--                                where it came from, the registry, the install time (and the version it
+--                                replaced); `before` is the record as just read ({} for none), which saves a read
 -- Fields: openclaw_version, previous_openclaw_version, install ("npm" or "simulator"), node_version,
 -- node_dist, node_install ("tarball" or "apt"), registry, installed_at and deployed_at (RFC 3339, UTC),
 -- port, and whatever else a workflow adds.
@@ -60,8 +61,8 @@ function M.differences(before, f)
   return differ
 end
 
-function M.installed(m, f)
-  local before = M.read(m) or {}
+function M.installed(m, f, before)
+  before = before or M.read(m) or {}
   local record = {}
   for k, v in pairs(before) do record[k] = v end
   for _, k in ipairs(M.fields) do record[k] = f[k] end

@@ -67,11 +67,16 @@ M.default_version = "2026.4.12"
 M.default_registry = "https://registry.npmjs.org/"
 M.versions_root = "/home/machine/.clawrun/openclaw"
 
--- The version an OpenClaw CLI reports ("2026.4.12"), or nil when it is missing or fails.
+-- The version in what an OpenClaw CLI's --version prints ("2026.4.12").
+local function version_in(out)
+  return out:match("(%d+%.%d+%.%d+[%w.%-]*)") or out
+end
+
+-- The version an OpenClaw CLI reports, or nil when it is missing or fails.
 local function version_at(m, path)
   local out, res = exec(m, {"/bin/bash", "-c", '[ -x "$1" ] && "$1" --version', "clawrun", path},
                         {env = openclaw.env, check = false})
-  if res.exit_code == 0 then return out:match("(%d+%.%d+%.%d+[%w.%-]*)") or out end
+  if res.exit_code == 0 then return version_in(out) end
   return nil
 end
 
@@ -79,13 +84,45 @@ function M.installed_version(m)
   return version_at(m, M.cli)
 end
 
--- What M.cli points at: "simulator", "npm" (a version under M.versions_root), "other", or nil.
+-- What a resolved M.cli is: "simulator", "npm" (a version under M.versions_root), "other", or nil.
+local function source_of(target)
+  if not target or target == "" then return nil end
+  if target == M.sim then return "simulator" end
+  if target:sub(1, #M.versions_root + 1) == M.versions_root .. "/" then return "npm" end
+  return "other"
+end
+
+-- What M.cli points at: "simulator", "npm", "other", or nil.
 function M.installed_from(m)
   local out, res = exec(m, {"/bin/readlink", "-f", M.cli}, {check = false})
-  if res.exit_code ~= 0 or out == "" then return nil end
-  if out == M.sim then return "simulator" end
-  if out:sub(1, #M.versions_root + 1) == M.versions_root .. "/" then return "npm" end
-  return "other"
+  return source_of(res.exit_code == 0 and out or nil)
+end
+
+-- What the install decides from, read in one exec (each exec is a round trip): where M.cli points
+-- (`from`), its version, whether the machine mounts the simulator (`is_local`) and its version, and
+-- the folders of M.dirs that are missing.
+local probe_script = [[
+cli=$1 sim=$2; shift 2
+if target=$(readlink -f "$cli"); then echo "target=$target"; fi
+if [ -x "$cli" ] && out=$("$cli" --version 2>/dev/null); then echo "version=${out%%$'\n'*}"; fi
+if [ -x "$sim" ]; then
+  echo "local=1"
+  if out=$("$sim" --version 2>/dev/null); then echo "sim_version=${out%%$'\n'*}"; fi
+fi
+for d in "$@"; do [ -d "$d" ] || echo "missing=$d"; done
+true]]
+
+local function probe(m)
+  local out = exec(m, {"/bin/bash", "-c", probe_script, "clawrun", M.cli, M.sim, table.unpack(M.dirs)},
+                   {env = openclaw.env})
+  local found = {missing = {}}
+  for line in out:gmatch("[^\n]+") do
+    local key, value = line:match("^([%w_]+)=(.*)$")
+    if key == "missing" then found.missing[#found.missing + 1] = value elseif key then found[key] = value end
+  end
+  return {from = source_of(found.target), version = found.version and version_in(found.version),
+          is_local = found["local"] == "1", sim_version = found.sim_version and version_in(found.sim_version),
+          missing = found.missing}
 end
 
 -- The OpenClaw versions kept in the machine, oldest name first.
@@ -95,15 +132,6 @@ function M.kept_versions(m)
   local versions = {}
   for v in out:gmatch("[^\n]+") do versions[#versions + 1] = v end
   return versions
-end
-
--- The folders of the install (M.dirs) that are missing.
-local function missing_dirs(m)
-  local out = exec(m, {"/bin/bash", "-c", 'for d in "$@"; do [ -d "$d" ] || echo "$d"; done', "clawrun",
-                       table.unpack(M.dirs)})
-  local missing = {}
-  for dir in out:gmatch("[^\n]+") do missing[#missing + 1] = dir end
-  return missing
 end
 
 -- An install as a plan names it: "2026.4.12 (npm)", "none".
@@ -182,41 +210,47 @@ function M.use_version(m, version)
            "clawrun", M.cli, M.versions_root, version})
 end
 
--- The install step on a local machine: M.cli linked to the simulator it mounts.
-local function simulator_step(m, from)
+-- The install step on a local machine: M.cli linked to the simulator it mounts. `found` is what
+-- M.install's probe read, so that the check costs no exec of its own.
+local function simulator_step(m, found)
   return step("install", {
     check = function()
-      local missing = missing_dirs(m)
-      if from == "simulator" then
-        local version = M.installed_version(m)
-        if #missing == 0 then
-          log.info("already installed: the OpenClaw simulator " .. tostring(version))
-          return false, nil, {version = version}
+      if found.from == "simulator" then
+        if #found.missing == 0 then
+          log.info("already installed: the OpenClaw simulator " .. tostring(found.version))
+          return false, nil, {version = found.version}
         end
-        return true, "install: create " .. table.concat(missing, " "), {version = version}
+        return true, "install: create " .. table.concat(found.missing, " "), {version = found.version}
       end
-      local version = version_at(m, M.sim)
-      return true, "install: OpenClaw " .. named(M.installed_version(m), from) .. " -> " .. tostring(version) ..
-                   " (simulator)", {version = version, link = true}
+      return true, "install: OpenClaw " .. named(found.version, found.from) .. " -> " .. tostring(found.sim_version) ..
+                   " (simulator)", {version = found.sim_version, link = true}
     end,
     apply = function(plan)
-      exec(m, {"/bin/mkdir", "-p", table.unpack(M.dirs)})
+      -- The folders, the link, and the version the linked CLI reports, in one exec.
+      local out = exec(m, {"/bin/bash", "-c", [[
+        set -e; cli=$1 sim=$2 link=$3; shift 3
+        mkdir -p "$@"
+        if [ "$link" = 1 ]; then ln -sfn "$sim" "$cli.new"; mv -T "$cli.new" "$cli"; fi
+        "$cli" --version 2>/dev/null || true]], "clawrun", M.cli, M.sim, plan.link and "1" or "0", table.unpack(M.dirs)},
+        {env = openclaw.env})
       if plan.link then
-        exec(m, {"/bin/bash", "-c", 'ln -sfn "$2" "$1.new" && mv -T "$1.new" "$1"', "clawrun", M.cli, M.sim})
         log.info("linked the OpenClaw simulator (local machine; --set install=npm installs the real package)")
       end
-      return {version = M.installed_version(m)}
+      return {version = out ~= "" and version_in(out) or nil}
     end,
   })
 end
 
 -- The install step of npm: the version `want` in its own prefix, M.cli switched to it.
--- `new_node`: the node step changed Node.js, so a running gateway runs on the old one.
-local function npm_step(m, opts, want, from, new_node)
+-- `found`: what M.install's probe read; `new_node`: the node step changed Node.js, so a running
+-- gateway runs on the old one.
+local function npm_step(m, opts, want, found, new_node)
+  local from = found.from
   return step("install", {
     check = function()
-      local current = M.installed_version(m)
-      local missing = missing_dirs(m)
+      local current, missing = found.version, found.missing
+      -- The probe ran before the node step: an npm CLI cannot report its version without Node.js.
+      if new_node or not current then current = M.installed_version(m) end
       if from == "npm" and current == want then
         -- A running gateway still runs on the Node.js it started with.
         local plan = {version = current, switched = new_node}
@@ -270,13 +304,13 @@ function M.install(m, opts)
   if not want:match("^[%w][%w.%-]*$") then
     error("--set openclaw_version=" .. want .. " is not a version: use X.Y.Z as npm lists it", 0)
   end
-  local from = M.installed_from(m)
+  local found = probe(m)
   -- auto: the simulator on a local machine, unless an npm install is already there.
-  if opts.install ~= "npm" and from ~= "npm" and M.is_local(m) then
-    return simulator_step(m, from).version, "simulator", false, nil
+  if opts.install ~= "npm" and found.from ~= "npm" and found.is_local then
+    return simulator_step(m, found).version, "simulator", false, nil
   end
   local node_version, new_node = node_step(m, opts, false)
-  local result = npm_step(m, opts, want, from, new_node)
+  local result = npm_step(m, opts, want, found, new_node)
   return result.version, "npm", result.switched == true, node_version
 end
 

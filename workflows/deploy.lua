@@ -81,11 +81,12 @@ local outcomes = parallel(machines, function(m)
         log.info(deployment.path .. " up to date")
         return false
       end
-      return true, "record: " .. (before and table.concat(differ, ", ") or ("write " .. deployment.path)), f
+      return true, "record: " .. (before and table.concat(differ, ", ") or ("write " .. deployment.path)),
+             {fields = f, before = before or {}}
     end,
-    apply = function(f)
-      f.extra = {deployed_at = deployment.timestamp()}
-      deployment.installed(m, f)
+    apply = function(plan)
+      plan.fields.extra = {deployed_at = deployment.timestamp()}
+      deployment.installed(m, plan.fields, plan.before)
     end,
   })
   local replies, chat_failure

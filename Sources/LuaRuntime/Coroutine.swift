@@ -46,7 +46,8 @@ public enum Resumption: Sendable {
     /// The waiting call returns these values.
     case values([LuaValue])
     /// The waiting call raises this error (its message already says where and in what call).
-    case failure(HostError)
+    /// Indirect: boxed, a rare failure does not make every queued resumption four times larger.
+    indirect case failure(HostError)
     /// The waiting call returns the values anchored at these registry references (released after).
     case registryPair(Int32, Int32)
 }
