@@ -4,7 +4,9 @@
 -- is health-gated (gateway up, health RPC ok, clawrun's token accepted) and, when the gate fails,
 -- rolled back to its previous version, which stays in /home/machine. Machines without a clawrun
 -- npm deployment (plugins/deployment.lua) are skipped.
--- Targets: --machine ID (repeatable) or --all.
+-- Targets: --machine ID (repeatable) or --all. Under --check it names, per machine, the version it
+-- would install and what it would restart; the health gate cannot be checked before the new version
+-- runs, so it is skipped (and so is a rollback).
 local provision = require("provision")
 local oc = require("openclaw")
 local deployment = require("deployment")
@@ -36,14 +38,14 @@ local function upgrade(m)
   provision.ready(m, p)
   local record = deployment.read(m)
   if not record or record.install ~= "npm" then
-    step("upgrade", function()
+    step("upgrade", {verify = function()
       skipped(m.id .. (record and " runs the simulator" or " has no clawrun deployment") .. ": nothing to upgrade")
-    end)
+    end})
     return {id = m.id, skipped = true}
   end
   local before = oc.installed_version(m)
   if before == p.openclaw_version and oc.installed_from(m) == "npm" then
-    step("upgrade", function() skipped("already on OpenClaw " .. before) end)
+    step("upgrade", {verify = function() skipped("already on OpenClaw " .. before) end})
     return {id = m.id, version = before}
   end
   oc.install(m, {install = "npm", openclaw_version = p.openclaw_version, registry = p.registry or record.registry,
@@ -60,11 +62,17 @@ local function upgrade(m)
     error(string.format("OpenClaw %s failed its health gate on %s and was rolled back to %s: %s",
                         p.openclaw_version, m.id, tostring(before), tostring(err)), 0)
   end
-  step("record", function()
-    deployment.installed(m, {openclaw_version = p.openclaw_version, install = "npm", node_version = record.node_version,
-                             node_dist = record.node_dist, node_install = record.node_install,
-                             registry = p.registry or record.registry, port = p.port})
-  end)
+  local fields = {openclaw_version = p.openclaw_version, install = "npm", node_version = record.node_version,
+                  node_dist = record.node_dist, node_install = record.node_install,
+                  registry = p.registry or record.registry, port = p.port}
+  step("record", {
+    check = function()
+      local differ = deployment.differences(record, fields)
+      return #differ > 0, "record: " .. table.concat(differ, ", ")
+    end,
+    apply = function() deployment.installed(m, fields, record) end,
+  })
+  if checking() then return {id = m.id, version = p.openclaw_version, previous = before} end
   log.info(string.format("%s upgraded: OpenClaw %s -> %s", m.id, tostring(before), p.openclaw_version))
   return {id = m.id, version = p.openclaw_version, previous = before}
 end
@@ -97,8 +105,8 @@ if #canaries > 0 then
   end
 end
 summarize(rest, parallel(rest, upgrade), result)
-log.info(string.format("%d upgraded, %d skipped, %d failed, %d not started", #result.upgraded, #result.skipped,
-                       #result.failed, #result.not_started))
+log.info(string.format("%d %s, %d skipped, %d failed, %d not started", #result.upgraded,
+                       checking() and "would be upgraded" or "upgraded", #result.skipped, #result.failed, #result.not_started))
 if #result.failed > 0 or #result.not_started > 0 then
   fail(string.format("upgrade to OpenClaw %s: %d target(s) failed, %d not started", p.openclaw_version,
                      #result.failed, #result.not_started))

@@ -44,6 +44,20 @@ struct UpgradeTests {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
         let ids = try await deployFleet(clawrun, standIns, count: 5)
+        // --check names the upgrade of each machine and changes nothing: no download, no restart.
+        let plan = try await clawrun.workflow("upgrade", ["--all", "--check", "--set", "openclaw_version=\(new)"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let rows = plan.events.last { $0["event"]?.stringValue == "recap" }?["machines"]?.arrayValue ?? []
+        let installs = rows.flatMap { $0["would_change"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
+            .filter { $0 == "install: OpenClaw \(old) (npm) -> \(new) (npm)" }
+        #expect(installs.count == 5, "\(rows)")
+        #expect(plan.stderr.contains("5 would be upgraded, 0 skipped, 0 failed, 0 not started"))
+        #expect(try standIns.requests(under: "/registry/openclaw/-/openclaw-\(new).tgz") == 0)
+        let planned = try await fleetState(clawrun, ids)
+        for id in ids {
+            #expect(planned[id]?["version"]?.stringValue == old && planned[id]?["record"]?.stringValue == old,
+                    "\(id): \(String(describing: planned[id]))")
+        }
         let run = try await clawrun.workflow("upgrade", ["--all", "--set", "openclaw_version=\(new)", "--set", "canary=1",
                                                    "--parallel", "4"])
         #expect(run.status == 0, "\(run.stderr)")
