@@ -51,12 +51,6 @@ local function sh(m, line, opts)
   return exec(m, {"/bin/bash", "-c", line, "clawrun", table.unpack(opts.args or {})}, o)
 end
 
--- Whether the machine is a clawrun local machine with the OpenClaw simulator mounted.
-function M.is_local(m)
-  local _, res = exec(m, {"/usr/bin/test", "-x", M.sim}, {check = false})
-  return res.exit_code == 0
-end
-
 -- The install: Node.js in /home/machine (plugins/node.lua), then OpenClaw at a pinned version from
 -- an npm registry, each version in a prefix of its own under /home/machine/.clawrun/openclaw, the
 -- CLI link switched to it atomically; the version it replaced stays for a rollback (M.use_version).
