@@ -27,27 +27,52 @@ import Testing
 
     private func p99(_ run: Clawrun.Run) -> Double? { run.value?["merged"]?["latency_ms"]?["p99"]?.doubleValue }
 
+    /// Latencies (seconds) of a results CSV whose third column is `latency_s`.
+    private func latencies(_ path: String) throws -> [Double] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().compactMap {
+            let fields = $0.split(separator: ",", omittingEmptySubsequences: false)
+            return fields.count > 2 ? Double(fields[2]) : nil
+        }
+    }
+
     @Test func aStallHidesFromTheClosedLoopButShowsInTheRateModesTail() async throws {
         let clawrun = Clawrun()
         defer { clawrun.cleanup() }
         let (id, _) = try await clawrun.deploy(["--set", "greet=false"])
         try await restartWithStall(clawrun, id, ms: 200)
-        // Two users in a closed loop: a stall holds two requests a second, far under 1 % of them.
+        let closedCSV = clawrun.home.appendingPathComponent("closed.csv").path
+        let rateCSV = clawrun.home.appendingPathComponent("rate.csv").path
+        let users = 2
         let closed = try await clawrun.workflow("load-test", ["--machine", id, "--set", "mode=closed", "--set", "requests=3000",
-                                                        "--set", "concurrency=2"])
+                                                        "--set", "concurrency=\(users)", "--set", "results=\(closedCSV)"])
         #expect(closed.status == 0, "\(closed.stderr)")
-        let rate = try await clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=4s"])
+        let rate = try await clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=4s",
+                                                      "--set", "results=\(rateCSV)"])
         #expect(rate.status == 0, "\(rate.stderr)")
         let closedP99 = try #require(p99(closed))
         let rateP99 = try #require(p99(rate))
-        // A fifth of the requests are due inside a stall and wait up to 200 ms from their intended start.
-        #expect(closedP99 < 100 && rateP99 > 150,
-                "a 200 ms stall every second: closed-loop p99 \(closedP99) ms, rate-mode p99 \(rateP99) ms")
+        let wall = try #require(closed.value?["merged"]?["duration"]?.doubleValue)
+        let closedAll = try latencies(closedCSV), rateAll = try latencies(rateCSV)
+        let closedStalled = closedAll.filter { $0 >= 0.15 }.count, rateStalled = rateAll.filter { $0 >= 0.15 }.count
+        let throughput = Double(closedAll.count) / wall
+        let said = "a 200 ms stall every second: closed loop \(closedStalled) of \(closedAll.count) requests over 150 ms " +
+            "in \(wall) s (\(Int(throughput)) req/s), p99 \(closedP99) ms; rate mode \(rateStalled) of \(rateAll.count), p99 \(rateP99) ms"
+        // Coordinated omission: a user of the closed loop waits out a stall instead of sending, so
+        // each stall costs it one slow sample, whatever the host's speed.
+        let stalls = Int(wall.rounded(.up)) + 1
+        #expect(closedAll.count == 3000 && closedStalled <= users * stalls, "\(said)")
+        // The open model keeps sending: the requests due in a stall's first 50 ms (5 %) wait 150 ms or more.
+        #expect(abs(rateAll.count - 800) <= 16 && Double(rateStalled) >= 0.03 * Double(rateAll.count) && rateP99 > 150,
+                "\(said)")
+        // Hence the closed loop's p99 hides the stall once a user sends over 100 requests a second
+        // (its stalled share under 1 %); a host that slow (CI's was once ~150 req/s) is shown by `said`.
+        #expect(throughput < Double(200 * users) || closedP99 < 100, "\(said)")
         #expect(rate.value?["merged"]?["dropped"]?.intValue == 0)
 
         // The closed loop's report as the baseline: a run without a stall would be the natural
         // one, but on a loaded host its own tail can exceed the stall's, so the comparison could
-        // not be relied on; the closed loop's tail is below 100 ms by the expectation above.
+        // not be relied on. The closed loop's p90 stays far below the rate mode's, a tenth of whose
+        // requests wait 100 ms or more in a stall.
         let baseline = clawrun.home.appendingPathComponent("closed.json")
         try closed.stdout.write(to: baseline, atomically: true, encoding: .utf8)
         let compared = try await clawrun.workflow("load-test", ["--machine", id, "--set", "rate=200", "--set", "duration=2s",
